@@ -1,0 +1,67 @@
+/** The validated, frozen server configuration that every other part reads. */
+export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';
+
+export interface ListenerConfig {
+  readonly type: 'tcp';
+  /** host:port, as in Vault (`127.0.0.1:8200`, `[::1]:8200`). */
+  readonly address: string;
+  readonly tlsDisable: boolean;
+  /** Both set when tlsDisable is false. */
+  readonly tlsCertFile?: string;
+  readonly tlsKeyFile?: string;
+  /** Bytes; Vault's max_request_size, default 32 MiB. */
+  readonly maxRequestSize: number;
+  /** Milliseconds; Vault's max_request_duration, default 90 s. */
+  readonly maxRequestDurationMs: number;
+  /** telemetry { unauthenticated_metrics_access } inside the listener block. */
+  readonly unauthenticatedMetricsAccess: boolean;
+}
+
+export interface InmemStorageConfig {
+  readonly type: 'inmem';
+}
+
+export interface FileStorageConfig {
+  readonly type: 'file';
+  readonly path: string;
+}
+
+export interface EtcdStorageConfig {
+  readonly type: 'etcd';
+  /** From Vault's comma-separated `address`, default http://127.0.0.1:2379. */
+  readonly endpoints: readonly string[];
+  /** Vault's `path`, default `/vault/`; always ends with '/'. */
+  readonly prefix: string;
+  readonly haEnabled: boolean;
+  readonly username?: string;
+  readonly password?: string;
+  readonly tlsCaFile?: string;
+  readonly tlsCertFile?: string;
+  readonly tlsKeyFile?: string;
+  /** Milliseconds each etcd call may take; Sealbox's `request_timeout`, default 5 s. */
+  readonly requestTimeoutMs: number;
+  /** Seconds the HA lock's lease lives without renewal; Vault's `lock_timeout`, default 15 s. */
+  readonly lockTtlSeconds: number;
+}
+
+export type StorageConfig = InmemStorageConfig | FileStorageConfig | EtcdStorageConfig;
+
+export interface TelemetryConfig {
+  /** Seconds; 0 disables the Prometheus endpoint as in Vault. Default 0 (Vault: 24h when set). */
+  readonly prometheusRetentionSeconds: number;
+  readonly disableHostname: boolean;
+  /** Sealbox's optional separate, unauthenticated metrics listener (host:port). */
+  readonly metricsAddress?: string;
+}
+
+export interface ServerConfig {
+  readonly listeners: readonly ListenerConfig[];
+  readonly storage: StorageConfig;
+  readonly apiAddr?: string;
+  readonly clusterAddr?: string;
+  readonly clusterName?: string;
+  readonly disableMlock: boolean;
+  readonly ui: boolean;
+  readonly logLevel: LogLevel;
+  readonly telemetry: TelemetryConfig;
+}

@@ -1,0 +1,76 @@
+/**
+ * The storage contract. Keys are '/'-separated strings without a leading '/'; values are opaque
+ * bytes (ciphertext from the barrier, except core/seal-config). Not-found is `undefined`.
+ * Failures to reach the storage throw SealboxError('storage_unavailable').
+ */
+export interface PhysicalBackend {
+  /** The name of the mechanism, as in the config (`inmem`, `file`, `etcd`). */
+  readonly type: string;
+  get(key: string): Promise<Uint8Array | undefined>;
+  put(key: string, value: Uint8Array): Promise<void>;
+  /** Deleting a missing key is not an error. */
+  delete(key: string): Promise<void>;
+  /**
+   * The direct children of `prefix` (which is '' or ends with '/'), sorted: keys as their last
+   * segment, sub-folders as their segment with a trailing '/'.
+   */
+  list(prefix: string): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+export type TxnOperation =
+  | { readonly type: 'put'; readonly key: string; readonly value: Uint8Array }
+  | { readonly type: 'delete'; readonly key: string };
+
+/** A precondition of a transaction: the key holds exactly `value`, or is absent when undefined. */
+export interface TxnCondition {
+  readonly key: string;
+  readonly value: Uint8Array | undefined;
+}
+
+export interface Transactional {
+  /**
+   * Applies every operation atomically if every condition holds; returns whether it applied.
+   * Operations apply in order, so a later put to the same key wins.
+   */
+  transaction(operations: readonly TxnOperation[], conditions?: readonly TxnCondition[]): Promise<boolean>;
+}
+
+/** A lock held by this node. */
+export interface HeldLock {
+  /** Settles when the lock is lost (lease expired, key deleted, storage gone) or released. */
+  readonly lost: Promise<void>;
+  release(): Promise<void>;
+}
+
+export interface HALock {
+  /**
+   * Waits until this node holds the lock `name`, bound to a lease of `ttlSeconds` kept alive in the
+   * background, with `value` as the lock's value; rejects with an AbortError when `signal` aborts.
+   */
+  acquireLock(name: string, value: string, ttlSeconds: number, signal: AbortSignal): Promise<HeldLock>;
+  /** The value of the current holder of `name`, if any. */
+  lockHolder(name: string): Promise<string | undefined>;
+}
+
+export interface StorageChange {
+  readonly key: string;
+  readonly type: 'put' | 'delete';
+}
+
+export interface Watchable {
+  /** Calls `listener` for every change below `prefix` until the returned function is called. */
+  watch(prefix: string, listener: (change: StorageChange) => void): Promise<() => Promise<void>>;
+}
+
+export function isTransactional(backend: PhysicalBackend): backend is PhysicalBackend & Transactional {
+  return typeof (backend as Partial<Transactional>).transaction === 'function';
+}
+
+export function isHALock(backend: PhysicalBackend): backend is PhysicalBackend & HALock {
+  return typeof (backend as Partial<HALock>).acquireLock === 'function';
+}
+
+export function isWatchable(backend: PhysicalBackend): backend is PhysicalBackend & Watchable {
+  return typeof (backend as Partial<Watchable>).watch === 'function';
+}
