@@ -9,7 +9,7 @@ export interface ListenerConfig {
   /** Both set when tlsDisable is false. */
   readonly tlsCertFile?: string;
   readonly tlsKeyFile?: string;
-  /** Bytes; Vault's max_request_size, default 32 MiB. */
+  /** Bytes; Vault's max_request_size, default 32 MiB; Infinity when a negative size turns it off. */
   readonly maxRequestSize: number;
   /** Milliseconds; Vault's max_request_duration, default 90 s. */
   readonly maxRequestDurationMs: number;

@@ -1,0 +1,67 @@
+import { EVEN_AFTER_FIELD_ERRORS, blockObject, singleBlock, type UnknownKeys } from './block-shape.ts';
+import { ifDefined } from './if-defined.ts';
+import { listenersSchema } from './listener-schema.ts';
+import type { ServerConfig } from './server-config.ts';
+import { storageSchema } from './storage-schema.ts';
+import { boolish, durationMs, hostPort, httpUrl, logLevel, optionalText } from './vault-values.ts';
+
+/** The whole config document, in Vault's field names, to a ServerConfig. */
+export function configSchema(unknownKeys: UnknownKeys) {
+  const telemetry = blockObject(
+    {
+      prometheus_retention_time: durationMs.default(0),
+      disable_hostname: boolish.default(false),
+      metrics_address: hostPort.optional(),
+    },
+    unknownKeys,
+  );
+  return blockObject(
+    {
+      listener: listenersSchema(unknownKeys).optional(),
+      storage: storageSchema(unknownKeys).optional(),
+      backend: storageSchema(unknownKeys).optional(),
+      api_addr: httpUrl.optional(),
+      cluster_addr: httpUrl.optional(),
+      cluster_name: optionalText,
+      disable_mlock: boolish.default(false),
+      ui: boolish.default(false),
+      log_level: logLevel.default('info'),
+      telemetry: singleBlock(telemetry, 'telemetry').optional(),
+    },
+    unknownKeys,
+  )
+    .superRefine((config, ctx) => {
+      const problem = (key: string, message: string) =>
+        ctx.addIssue({ code: 'custom', path: [key], message });
+      if (config.storage !== undefined && config.backend !== undefined) {
+        problem('backend', 'backend is the older name of storage; use one of them');
+      } else if (config.storage === undefined && config.backend === undefined) {
+        problem('storage', 'a storage block is required (inmem, file or etcd)');
+      }
+      const listeners = config.listener;
+      if (listeners === undefined || (Array.isArray(listeners) && listeners.length === 0)) {
+        problem('listener', 'at least one listener block is required');
+      }
+    }, EVEN_AFTER_FIELD_ERRORS)
+    .transform((config): ServerConfig => {
+      const retentionMs = config.telemetry?.prometheus_retention_time ?? 0;
+      return {
+        listeners: config.listener ?? [],
+        // Never undefined here: the refinement reports a missing block, and zod runs no
+        // transform after an issue.
+        storage: (config.storage ?? config.backend)!,
+        ...ifDefined('apiAddr', config.api_addr),
+        ...ifDefined('clusterAddr', config.cluster_addr),
+        ...ifDefined('clusterName', config.cluster_name),
+        disableMlock: config.disable_mlock,
+        ui: config.ui,
+        logLevel: config.log_level,
+        telemetry: {
+          // Whole seconds, rounded up so a sub-second retention does not switch metrics off.
+          prometheusRetentionSeconds: Math.ceil(retentionMs / 1_000),
+          disableHostname: config.telemetry?.disable_hostname ?? false,
+          ...ifDefined('metricsAddress', config.telemetry?.metrics_address),
+        },
+      };
+    });
+}
