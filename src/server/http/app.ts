@@ -1,0 +1,72 @@
+import Koa from 'koa';
+import type { Context, Next } from 'koa';
+import { describeError, SealboxError } from '../../lib/errors.ts';
+import { errorResponse } from '../../lib/http-status.ts';
+import type { Logger } from '../../lib/logger.ts';
+import type { Core } from '../core/core.ts';
+import { sendErrors } from './respond.ts';
+import { sysRoutes } from './sys-routes.ts';
+
+export interface AppOptions {
+  readonly core: Core;
+  readonly logger: Logger;
+  readonly maxRequestSize: number;
+}
+
+const ALLOWED_METHODS = new Set(['GET', 'HEAD', 'PUT', 'POST', 'PATCH', 'DELETE', 'OPTIONS']);
+
+/** The Koa application: transport concerns only; every rule lives in the core. */
+export function createApp(options: AppOptions): Koa {
+  const app = new Koa();
+  app.silent = true;
+  app.use(baseHeaders);
+  app.use(errorEnvelope(options.logger));
+  app.use(checkPath);
+  const sys = sysRoutes({ core: options.core, maxRequestSize: options.maxRequestSize });
+  app.use(sys.routes());
+  app.use(logicalFallback(options.core));
+  return app;
+}
+
+async function baseHeaders(ctx: Context, next: Next): Promise<void> {
+  ctx.set('Cache-Control', 'no-store');
+  await next();
+}
+
+function errorEnvelope(logger: Logger) {
+  return async (ctx: Context, next: Next): Promise<void> => {
+    try {
+      await next();
+    } catch (error) {
+      const { status, errors } = errorResponse(error);
+      if (status >= 500 && !(error instanceof SealboxError && error.expose === true)) {
+        logger.error('request failed', { method: ctx.method, path: ctx.path, error: describeError(error) });
+      }
+      sendErrors(ctx, status, errors);
+    }
+  };
+}
+
+/** Vault refuses parent references and non-printable characters before routing. */
+async function checkPath(ctx: Context, next: Next): Promise<void> {
+  if (!ALLOWED_METHODS.has(ctx.method)) return sendErrors(ctx, 405, []);
+  let path: string;
+  try {
+    path = decodeURIComponent(ctx.path);
+  } catch {
+    throw new SealboxError('invalid_request', 'path is not valid percent-encoded UTF-8');
+  }
+  if (/[\u0000-\u001f\u007f]/.test(path)) throw new SealboxError('invalid_request', 'path contains non-printable characters');
+  if (path.split('/').includes('..')) throw new SealboxError('invalid_request', 'path cannot contain parent references');
+  await next();
+}
+
+/** Everything past the sealed-safe endpoints needs an unsealed node; the router arrives with the mount table. */
+function logicalFallback(core: Core) {
+  return async (ctx: Context): Promise<void> => {
+    if (!ctx.path.startsWith('/v1/')) return sendErrors(ctx, 404, []);
+    if (core.sealed) throw new SealboxError('sealed', 'Vault is sealed');
+    const path = ctx.path.slice('/v1/'.length);
+    throw new SealboxError('unsupported_path', `no handler for route "${path}". route entry not found.`);
+  };
+}

@@ -1,0 +1,129 @@
+/**
+ * The server's TCP/TLS listener. Node's HTTP parser rejects Vault's `LIST` verb before any handler
+ * runs, so connections are accepted by a net.Server (or tls.Server, which terminates TLS first),
+ * their inbound bytes go through ListVerbRewriter, and only then reach an http.Server that never
+ * listens itself.
+ */
+import http from 'node:http';
+import net from 'node:net';
+import tls from 'node:tls';
+import type { AddressInfo } from 'node:net';
+import { ListVerbRewriter } from './list-verb-rewriter.ts';
+import { RewritingSocket } from './rewriting-socket.ts';
+
+export interface ListenerTls {
+  readonly cert: Buffer;
+  readonly key: Buffer;
+}
+
+export interface ListenerOptions {
+  readonly host: string;
+  /** 0 picks a free port. */
+  readonly port: number;
+  readonly tls?: ListenerTls;
+  readonly handler: http.RequestListener;
+  readonly headersTimeoutMs?: number;
+  readonly requestTimeoutMs?: number;
+  readonly keepAliveTimeoutMs?: number;
+  readonly maxHeaderSize?: number;
+}
+
+export interface RunningListener {
+  readonly address: { readonly host: string; readonly port: number };
+  /** http(s)://host:port of the bound address. */
+  readonly url: string;
+  /** Stops accepting and closes every connection, idle or not; resolves once all are closed. */
+  close(): Promise<void>;
+}
+
+// Node checks header and request timeouts only every 30 s by default, so a 10 s headers timeout
+// could let a slow client hold a connection for 40 s.
+const TIMEOUT_CHECK_INTERVAL_MS = 1_000;
+
+export async function startListener(options: ListenerOptions): Promise<RunningListener> {
+  const httpServer = createHttpServer(options);
+  const acceptor = createAcceptor(options, httpServer);
+  const sockets = trackSockets(acceptor);
+  try {
+    await listen(acceptor, options.host, options.port);
+  } catch (error) {
+    httpServer.close();
+    throw error;
+  }
+  const address = boundAddress(acceptor);
+  return {
+    address,
+    url: `${options.tls ? 'https' : 'http'}://${formatHost(address.host)}:${address.port}`,
+    close: () => close(acceptor, httpServer, sockets),
+  };
+}
+
+function createHttpServer(options: ListenerOptions): http.Server {
+  const serverOptions: http.ServerOptions = {
+    connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS,
+  };
+  if (options.headersTimeoutMs !== undefined) serverOptions.headersTimeout = options.headersTimeoutMs;
+  if (options.requestTimeoutMs !== undefined) serverOptions.requestTimeout = options.requestTimeoutMs;
+  if (options.keepAliveTimeoutMs !== undefined) {
+    serverOptions.keepAliveTimeout = options.keepAliveTimeoutMs;
+  }
+  if (options.maxHeaderSize !== undefined) serverOptions.maxHeaderSize = options.maxHeaderSize;
+  const server = http.createServer(serverOptions, options.handler);
+  // http.Server starts tracking connections (and so its header and request timeouts) on
+  // 'listening', which a server fed by emit('connection') never emits itself.
+  server.emit('listening');
+  return server;
+}
+
+function createAcceptor(options: ListenerOptions, httpServer: http.Server): net.Server {
+  const maxLineBytes = options.maxHeaderSize ?? http.maxHeaderSize;
+  const handOver = (socket: net.Socket, encrypted: boolean): void => {
+    const rewriter = new ListVerbRewriter({ maxLineBytes });
+    httpServer.emit('connection', new RewritingSocket(socket, rewriter, encrypted));
+  };
+  // Half-open and noDelay as http.Server sets them for the sockets it accepts itself.
+  const socketOptions = { allowHalfOpen: true, noDelay: true };
+  if (options.tls === undefined) {
+    return net.createServer(socketOptions, (socket) => handOver(socket, false));
+  }
+  const { cert, key } = options.tls;
+  return tls.createServer({ ...socketOptions, cert, key }, (socket) => handOver(socket, true));
+}
+
+/** Every accepted TCP socket until it closes; with TLS, closing it also closes the TLS socket. */
+function trackSockets(acceptor: net.Server): Set<net.Socket> {
+  const sockets = new Set<net.Socket>();
+  acceptor.on('connection', (socket: net.Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  return sockets;
+}
+
+function listen(acceptor: net.Server, host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    acceptor.once('error', reject);
+    acceptor.listen(port, host, () => {
+      acceptor.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+function boundAddress(acceptor: net.Server): { host: string; port: number } {
+  const { address, port } = acceptor.address() as AddressInfo;
+  return { host: address, port };
+}
+
+function formatHost(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+function close(acceptor: net.Server, httpServer: http.Server, sockets: Set<net.Socket>): Promise<void> {
+  return new Promise((resolve) => {
+    acceptor.close(() => resolve());
+    // Stops the timeout checks; the connections themselves are closed below.
+    httpServer.close();
+    for (const socket of sockets) socket.destroy();
+  });
+}

@@ -1,0 +1,134 @@
+import type { Context } from 'koa';
+import { Router } from '@koa/router';
+import { SealboxError } from '../../lib/errors.ts';
+import { parseGoBool } from '../../lib/parse-bool.ts';
+import type { Core } from '../core/core.ts';
+import type { HealthStatus } from '../core/node-status.ts';
+import { RawFields } from './raw-fields.ts';
+import { readBody } from './read-body.ts';
+import { sendErrors, sendJson, sendNoContent } from './respond.ts';
+import { requestToken } from './request-token.ts';
+
+export interface SysRoutesOptions {
+  readonly core: Core;
+  readonly maxRequestSize: number;
+}
+
+type Handler = (ctx: Context) => Promise<void>;
+
+/**
+ * Vault's "raw" sys handlers: answered whatever the seal state, with their own bodies rather
+ * than the logical envelope. Other methods get 405 with an empty errors list.
+ */
+export function sysRoutes(options: SysRoutesOptions): Router {
+  const { core, maxRequestSize } = options;
+  const router = new Router({ prefix: '/v1/sys' });
+  const route = (path: string, handlers: Readonly<Record<string, Handler>>) => {
+    router.all(path, async (ctx) => {
+      const handler = handlers[ctx.method === 'POST' ? 'PUT' : ctx.method];
+      if (handler === undefined) return sendErrors(ctx, 405, []);
+      await handler(ctx as unknown as Context);
+    });
+  };
+
+  route('/init', {
+    GET: async (ctx) => sendJson(ctx, 200, { initialized: await core.isInitialized() }),
+    PUT: async (ctx) => {
+      const fields = new RawFields(await readBody(ctx, maxRequestSize));
+      const result = await core.initialize({
+        secretShares: fields.int('secret_shares') ?? 0,
+        secretThreshold: fields.int('secret_threshold') ?? 0,
+        ...optional('pgpKeys', fields.strings('pgp_keys')),
+        ...optional('rootTokenPgpKey', fields.string('root_token_pgp_key')),
+        ...optional('recoveryShares', fields.int('recovery_shares')),
+        ...optional('recoveryThreshold', fields.int('recovery_threshold')),
+      });
+      sendJson(ctx, 200, result);
+    },
+  });
+
+  route('/seal-status', { GET: async (ctx) => sendJson(ctx, 200, await core.sealStatus()) });
+
+  route('/unseal', {
+    PUT: async (ctx) => {
+      const fields = new RawFields(await readBody(ctx, maxRequestSize));
+      if (fields.bool('migrate') === true) {
+        throw new SealboxError('invalid_request', 'seal migration is not supported by this server');
+      }
+      sendJson(ctx, 200, await core.submitUnsealKey(fields.string('key'), fields.bool('reset') ?? false));
+    },
+  });
+
+  route('/seal', {
+    PUT: async (ctx) => {
+      await core.seal(requestToken(ctx) ?? '');
+      sendNoContent(ctx);
+    },
+  });
+
+  const health: Handler = async (ctx) => {
+    const status = await core.health();
+    const code = healthCode(status, ctx.query);
+    if (ctx.method === 'HEAD') {
+      ctx.status = code;
+      ctx.set('Content-Type', 'application/json');
+      return;
+    }
+    sendJson(ctx, code, status);
+  };
+  route('/health', { GET: health, HEAD: health });
+
+  route('/leader', {
+    GET: async (ctx) => {
+      sendJson(ctx, 200, core.leader());
+    },
+  });
+
+  return router;
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
+
+type Query = Context['query'];
+
+/** Every parameter is parsed first, so a bad one is a 400 whatever the state; then Vault's order. */
+function healthCode(status: HealthStatus, query: Query): number {
+  const standbyOk = boolParam(query, 'standbyok');
+  boolParam(query, 'perfstandbyok');
+  const codes = {
+    uninit: codeParam(query, 'uninitcode', 501),
+    sealed: codeParam(query, 'sealedcode', 503),
+    standby: codeParam(query, 'standbycode', 429),
+    active: codeParam(query, 'activecode', 200),
+  };
+  for (const name of ['drsecondarycode', 'performancestandbycode', 'haunhealthycode', 'removedcode']) codeParam(query, name, 0);
+  if (!status.initialized) return codes.uninit;
+  if (status.sealed) return codes.sealed;
+  if (status.standby && !standbyOk) return codes.standby;
+  return codes.active;
+}
+
+function single(query: Query, name: string): string | undefined {
+  const value = query[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function boolParam(query: Query, name: string): boolean {
+  const value = single(query, name);
+  if (value === undefined) return false;
+  const parsed = parseGoBool(value);
+  if (parsed === undefined) throw new SealboxError('invalid_request', `bad value for ${name} parameter`);
+  return parsed;
+}
+
+function codeParam(query: Query, name: string, fallback: number): number {
+  const value = single(query, name);
+  if (value === undefined) return fallback;
+  const code = Number(value);
+  if (!/^\d+$/.test(value) || code < 100 || code > 599) {
+    throw new SealboxError('invalid_request', `bad code value for ${name} parameter`);
+  }
+  return code;
+}
