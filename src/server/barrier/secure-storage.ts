@@ -21,3 +21,11 @@ export async function getJson<T>(storage: SecureStorage, key: string): Promise<T
 export async function putJson(storage: SecureStorage, key: string, value: unknown): Promise<void> {
   await storage.put(key, Buffer.from(JSON.stringify(value), 'utf8'));
 }
+
+/** Deletes every key below `prefix` ('' for the whole view), depth first. */
+export async function deleteTree(storage: SecureStorage, prefix = ''): Promise<void> {
+  for (const name of await storage.list(prefix)) {
+    if (name.endsWith('/')) await deleteTree(storage, prefix + name);
+    else await storage.delete(prefix + name);
+  }
+}

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Installs what the test suite needs on a fresh Debian machine. Idempotent and quiet when
+# everything is present. Add one section per dependency: a check, then an install.
+set -euo pipefail
+
+apt_updated=false
+
+# Runs apt-get update at most once per invocation, only when something must be installed.
+apt_install() {
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "test-deps: need root to install: $* (run: sudo apt-get install -y $*)" >&2
+    exit 1
+  fi
+  if [ "$apt_updated" = false ]; then
+    apt-get update -qq >/dev/null
+    apt_updated=true
+  fi
+  echo "test-deps: installing $*" >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+# --- etcd: a real server for the etcd storage tests (test/helpers/etcd.ts) -----------------------
+if ! command -v etcd >/dev/null 2>&1; then
+  apt_install etcd-server etcd-client
+fi
+
+# --- unshare: the file storage ENOSPC test mounts a tiny tmpfs in a private mount namespace -----
+if ! command -v unshare >/dev/null 2>&1; then
+  apt_install util-linux
+fi
+
+# --- hvac: the Python client runs against real servers (test/clients/hvac.test.ts) ---------------
+venv=.cache/venv
+if ! "$venv/bin/python" -c 'import hvac' >/dev/null 2>&1; then
+  if ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then
+    apt_install python3-venv
+  fi
+  echo "test-deps: installing hvac into $venv" >&2
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install -q --disable-pip-version-check 'hvac==2.4.0'
+fi

@@ -1,0 +1,123 @@
+import { SealboxError } from '../../lib/errors.ts';
+import type { TokenEntry } from '../auth/token/token-entry.ts';
+import type { LogicalBackend } from '../logical/logical-backend.ts';
+import type { BackendRequest, CallerToken, LogicalRequest } from '../logical/logical-request.ts';
+import type { AuthBlock, LoginGrant, LogicalResponse } from '../logical/logical-response.ts';
+import { WRITE_OPERATIONS } from '../logical/operation.ts';
+import { matchesPathList } from '../logical/path-patterns.ts';
+import type { Acl } from '../policy/acl.ts';
+import type { MountEntry } from '../router/mount-entry.ts';
+import type { Router } from '../router/router.ts';
+import { StorageView } from '../barrier/storage-view.ts';
+import { storagePrefix } from '../router/mount-entry.ts';
+import type { SecureStorage } from '../barrier/secure-storage.ts';
+
+/** What the pipeline needs of the token store. */
+export interface TokenAuthority {
+  /** The live entry of `token`, or undefined when unknown, revoked or expired. */
+  lookup(token: string): Promise<TokenEntry | undefined>;
+  /**
+   * Counts one use of a use-limited token before the request runs; returns the entry to use and
+   * whether this was its last use (the token is then revoked once the request is done).
+   */
+  use(token: string, entry: TokenEntry): Promise<{ entry: TokenEntry; lastUse: boolean }>;
+  revoke(token: string): Promise<void>;
+  /** Creates the orphan token of a successful login. */
+  issueLoginToken(grant: LoginGrant, mount: MountEntry): Promise<AuthBlock>;
+}
+
+/** What the pipeline needs of the policy store. */
+export interface PolicyAuthority {
+  aclFor(policies: readonly string[]): Promise<Acl>;
+}
+
+export interface PipelineResult {
+  readonly response: LogicalResponse | undefined;
+  readonly mount: MountEntry;
+}
+
+export interface RequestPipelineOptions {
+  readonly router: Router;
+  readonly storage: SecureStorage;
+  readonly tokens: TokenAuthority;
+  readonly policies: PolicyAuthority;
+}
+
+/** Routing, authentication, existence check, ACL and dispatch: steps 4 to 8 and 10 of Vault's request flow. */
+export class RequestPipeline {
+  readonly #options: RequestPipelineOptions;
+
+  constructor(options: RequestPipelineOptions) {
+    this.#options = options;
+  }
+
+  async handle(request: LogicalRequest): Promise<PipelineResult> {
+    const route = this.#options.router.match(request.path);
+    if (route === undefined) {
+      throw new SealboxError('unsupported_path', `no handler for route "${request.path}". route entry not found.`);
+    }
+    const { backend, mount, relativePath } = route;
+    const unauthenticated = matchesPathList(relativePath, backend.unauthenticatedPaths);
+    const caller = await this.#caller(request.clientToken, unauthenticated);
+    const base: BackendRequest = {
+      ...request,
+      relativePath,
+      mount,
+      storage: new StorageView(this.#options.storage, storagePrefix(mount)),
+      ...(caller === undefined ? {} : { caller }),
+    };
+    const backendRequest = await withExistence(base, backend);
+    if (!unauthenticated) await this.#authorize(backendRequest, matchesPathList(relativePath, backend.rootPaths));
+    const use = caller === undefined ? undefined : await this.#options.tokens.use(caller.id, caller.entry);
+    const authorized = use === undefined || caller === undefined ? backendRequest : { ...backendRequest, caller: { id: caller.id, entry: use.entry } };
+    try {
+      const response = await backend.handle(authorized);
+      return { response: await this.#completeLogin(response, mount), mount };
+    } finally {
+      if (use?.lastUse === true && caller !== undefined) await this.#options.tokens.revoke(caller.id);
+    }
+  }
+
+  /** The ACL of `token`, for sys/capabilities and the KV preflight; throws 403 for a bad token. */
+  async aclOf(token: string): Promise<Acl> {
+    const entry = token === '' ? undefined : await this.#options.tokens.lookup(token);
+    if (entry === undefined) throw permissionDenied();
+    return this.#options.policies.aclFor(entry.policies);
+  }
+
+  async #caller(token: string, optional: boolean): Promise<CallerToken | undefined> {
+    if (token === '') {
+      if (optional) return undefined;
+      throw permissionDenied();
+    }
+    const entry = await this.#options.tokens.lookup(token);
+    if (entry !== undefined) return { id: token, entry };
+    if (optional) return undefined;
+    // Vault renders both reasons as one multierror string; tools grep for "permission denied".
+    throw new SealboxError('permission_denied', '2 errors occurred:\n\t* permission denied\n\t* invalid token\n\n');
+  }
+
+  async #authorize(request: BackendRequest, needsSudo: boolean): Promise<void> {
+    const caller = request.caller;
+    if (caller === undefined) throw permissionDenied();
+    const acl = await this.#options.policies.aclFor(caller.entry.policies);
+    if (!acl.allows(request.path, request.operation, needsSudo)) throw permissionDenied();
+  }
+
+  async #completeLogin(response: LogicalResponse | undefined, mount: MountEntry): Promise<LogicalResponse | undefined> {
+    if (response?.login === undefined) return response;
+    const { login, ...rest } = response;
+    return { ...rest, auth: await this.#options.tokens.issueLoginToken(login, mount) };
+  }
+}
+
+/** Create or update, by the backend's existence check; without one every write is an update. */
+async function withExistence(request: BackendRequest, backend: LogicalBackend): Promise<BackendRequest> {
+  if (!WRITE_OPERATIONS.has(request.operation)) return request;
+  const exists = await backend.exists(request);
+  return { ...request, operation: exists === false ? 'create' : 'update' };
+}
+
+function permissionDenied(): SealboxError {
+  return new SealboxError('permission_denied', 'permission denied');
+}
