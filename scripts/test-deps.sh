@@ -39,3 +39,12 @@ if ! "$venv/bin/python" -c 'import hvac' >/dev/null 2>&1; then
   python3 -m venv "$venv"
   "$venv/bin/pip" install -q --disable-pip-version-check 'hvac==2.4.0'
 fi
+
+# --- openssl: the etcd TLS tests make a throwaway CA and certificates -----------------------------
+if ! command -v openssl >/dev/null 2>&1; then
+  apt_install openssl
+fi
+
+# --- Go vault/api client: HashiCorp's own client (test/clients/go-vault-api.test.ts) -----------
+# Go's build and module caches make this a no-op after the first run.
+(cd test/clients/go-vault-api && go build -o ../../../.cache/bin/go-vault-api .)
