@@ -1,0 +1,41 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import type { SecureStorage } from '../../barrier/secure-storage.ts';
+
+const SALT_KEY = 'salt';
+const SALT_BYTES = 32;
+
+/**
+ * A random key kept in the mount's own storage, for HMACs of role IDs, secret IDs and accessors:
+ * storage keys are plaintext, so those values appear in keys only as HMACs under this salt.
+ */
+export class MountSalt {
+  readonly #storage: SecureStorage;
+  #salt: Promise<Buffer> | undefined;
+
+  constructor(storage: SecureStorage) {
+    this.#storage = storage;
+  }
+
+  async hmac(value: string): Promise<string> {
+    return createHmac('sha256', await this.#key()).update(value, 'utf8').digest('hex');
+  }
+
+  #key(): Promise<Buffer> {
+    if (this.#salt === undefined) {
+      this.#salt = this.#loadOrCreate();
+      // A failed load (sealed, storage down) must not be remembered: the next request tries again.
+      this.#salt.catch(() => {
+        this.#salt = undefined;
+      });
+    }
+    return this.#salt;
+  }
+
+  async #loadOrCreate(): Promise<Buffer> {
+    const stored = await this.#storage.get(SALT_KEY);
+    if (stored !== undefined) return Buffer.from(stored);
+    const salt = randomBytes(SALT_BYTES);
+    await this.#storage.put(SALT_KEY, salt);
+    return salt;
+  }
+}
