@@ -5,6 +5,9 @@ import { generateKey } from '../barrier/aes-gcm.ts';
 import type { Barrier } from '../barrier/barrier.ts';
 import { combineShares, splitKey } from '../barrier/shamir.ts';
 import { TokenStore } from '../auth/token/token-store.ts';
+import type { BackendFactory } from '../logical/logical-backend.ts';
+import type { LogicalRequest } from '../logical/logical-request.ts';
+import type { LogicalResponse } from '../logical/logical-response.ts';
 import type { ClusterInfo } from './cluster-info.ts';
 import { ensureClusterInfo } from './cluster-info.ts';
 import type { BuildInfo, HealthStatus, InitResult, LeaderStatus, SealStatus } from './node-status.ts';
@@ -13,6 +16,8 @@ import { sealConfigFor } from './seal-config.ts';
 import type { ShamirSeal } from './shamir-seal.ts';
 import { decodeUnsealKey } from './unseal-key.ts';
 import { UnsealProgress } from './unseal-progress.ts';
+import type { UnsealedServices } from './unsealed-services.ts';
+import { startServices } from './unsealed-services.ts';
 
 const ZERO_TIME = '0001-01-01T00:00:00Z';
 
@@ -22,6 +27,8 @@ export interface CoreOptions {
   readonly storageType: string;
   readonly build: BuildInfo;
   readonly logger: Logger;
+  /** Secrets engines and auth methods by mount type. */
+  readonly factories: ReadonlyMap<string, BackendFactory>;
   readonly clusterName?: string;
   readonly now?: () => Date;
 }
@@ -29,8 +36,14 @@ export interface CoreOptions {
 /** What exists only while unsealed. */
 interface UnsealedState {
   readonly cluster: ClusterInfo;
-  readonly tokens: TokenStore;
+  readonly services: UnsealedServices;
   readonly activeTime: Date;
+}
+
+export interface HandledRequest {
+  readonly response: LogicalResponse | undefined;
+  /** The type of the mount that served the request, for the envelope's mount_type. */
+  readonly mountType: string;
 }
 
 /**
@@ -87,16 +100,22 @@ export class Core {
     return this.#queue.run(() => this.#submitUnsealKey(key, reset));
   }
 
-  /** Seals if the token may; sealing a sealed node is a no-op, as in Vault. */
+  /** A logical request: everything past the sealed-safe endpoints. */
+  async handleRequest(request: LogicalRequest): Promise<HandledRequest> {
+    const state = this.#unsealed;
+    if (state === undefined) throw new SealboxError('sealed', 'Vault is sealed');
+    const { response, mount } = await state.services.pipeline.handle(request);
+    return { response, mountType: mount.type };
+  }
+
+  /** Seals if the token has update and sudo on sys/seal; sealing a sealed node is a no-op, as in Vault. */
   seal(token: string): Promise<void> {
     return this.#queue.run(async () => {
       const state = this.#unsealed;
       if (state === undefined) return;
-      const entry = await state.tokens.lookup(token);
-      if (entry === undefined || !entry.policies.includes('root')) {
-        throw new SealboxError('permission_denied', 'permission denied');
-      }
-      this.#sealNow();
+      const acl = await state.services.pipeline.aclOf(token);
+      if (!acl.allows('sys/seal', 'update', true)) throw new SealboxError('permission_denied', 'permission denied');
+      await this.#sealNow();
       this.#options.logger.info('sealed');
     });
   }
@@ -129,9 +148,9 @@ export class Core {
     };
   }
 
-  /** Drops key material on shutdown. */
-  shutdown(): void {
-    this.#sealNow();
+  /** Stops background work and drops key material on shutdown. */
+  shutdown(): Promise<void> {
+    return this.#queue.run(() => this.#sealNow());
   }
 
   async #initialize(request: InitRequest): Promise<InitResult> {
@@ -197,7 +216,13 @@ export class Core {
     }
     try {
       const cluster = await ensureClusterInfo(barrier, this.#options.clusterName);
-      this.#unsealed = { cluster, tokens: new TokenStore(barrier.view('sys/token/')), activeTime: this.#now() };
+      const services = await startServices({
+        barrier,
+        factories: this.#options.factories,
+        logger: this.#options.logger,
+        now: this.#now,
+      });
+      this.#unsealed = { cluster, services, activeTime: this.#now() };
     } catch (error) {
       barrier.seal();
       throw error;
@@ -205,9 +230,14 @@ export class Core {
     this.#options.logger.info('unsealed', { cluster_name: this.#unsealed.cluster.name });
   }
 
-  #sealNow(): void {
+  async #sealNow(): Promise<void> {
+    const services = this.#unsealed?.services;
     this.#unsealed = undefined;
     this.#progress.reset();
-    this.#options.barrier.seal();
+    try {
+      await services?.stop();
+    } finally {
+      this.#options.barrier.seal();
+    }
   }
 }

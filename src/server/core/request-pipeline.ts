@@ -101,7 +101,7 @@ export class RequestPipeline {
     const caller = request.caller;
     if (caller === undefined) throw permissionDenied();
     const acl = await this.#options.policies.aclFor(caller.entry.policies);
-    if (!acl.allows(request.path, request.operation, needsSudo)) throw permissionDenied();
+    if (!acl.allows(request.path, request.operation, needsSudo, request.data)) throw permissionDenied();
   }
 
   async #completeLogin(response: LogicalResponse | undefined, mount: MountEntry): Promise<LogicalResponse | undefined> {

@@ -5,6 +5,7 @@ import { errorResponse } from '../../lib/http-status.ts';
 import type { Logger } from '../../lib/logger.ts';
 import type { Core } from '../core/core.ts';
 import { sendErrors } from './respond.ts';
+import { logicalRoute } from './logical-route.ts';
 import { sysRoutes } from './sys-routes.ts';
 
 export interface AppOptions {
@@ -24,7 +25,7 @@ export function createApp(options: AppOptions): Koa {
   app.use(checkPath);
   const sys = sysRoutes({ core: options.core, maxRequestSize: options.maxRequestSize });
   app.use(sys.routes());
-  app.use(logicalFallback(options.core));
+  app.use(logicalRoute(options.core, options.maxRequestSize));
   return app;
 }
 
@@ -59,14 +60,4 @@ async function checkPath(ctx: Context, next: Next): Promise<void> {
   if (/[\u0000-\u001f\u007f]/.test(path)) throw new SealboxError('invalid_request', 'path contains non-printable characters');
   if (path.split('/').includes('..')) throw new SealboxError('invalid_request', 'path cannot contain parent references');
   await next();
-}
-
-/** Everything past the sealed-safe endpoints needs an unsealed node; the router arrives with the mount table. */
-function logicalFallback(core: Core) {
-  return async (ctx: Context): Promise<void> => {
-    if (!ctx.path.startsWith('/v1/')) return sendErrors(ctx, 404, []);
-    if (core.sealed) throw new SealboxError('sealed', 'Vault is sealed');
-    const path = ctx.path.slice('/v1/'.length);
-    throw new SealboxError('unsupported_path', `no handler for route "${path}". route entry not found.`);
-  };
 }

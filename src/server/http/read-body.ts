@@ -12,7 +12,8 @@ export type RequestData = Record<string, unknown>;
 export async function readBody(ctx: Context, limit: number): Promise<RequestData> {
   const raw = await readRaw(ctx, limit);
   const text = raw.toString('utf8').trim();
-  if (text === '') return {};
+  // The Go client sends `null` for a write without data.
+  if (text === '' || text === 'null') return {};
   if (isForm(ctx) && !text.startsWith('{') && !text.startsWith('[')) return parseForm(text);
   return parseJsonObject(text);
 }

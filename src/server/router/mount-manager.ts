@@ -51,13 +51,18 @@ export class MountManager {
       for (const entry of entries) await this.#mountBackend(entry);
     }
     for (const request of defaults) {
-      if (this.#options.router.match(normalizePath(request)) === undefined) await this.enable(request);
+      if (this.find(normalizePath(request)) === undefined) await this.#enable(request, true);
     }
   }
 
-  async enable(request: EnableRequest): Promise<MountEntry> {
+  /** A user's mount request; the reserved paths are the system's own. */
+  enable(request: EnableRequest): Promise<MountEntry> {
+    return this.#enable(request, false);
+  }
+
+  async #enable(request: EnableRequest, system: boolean): Promise<MountEntry> {
     const path = normalizePath(request);
-    validatePath(request.table, path);
+    validatePath(request.table, path, system);
     const conflict = this.#options.router.conflict(path);
     if (conflict !== undefined) throw new SealboxError('invalid_request', `path is already in use at ${conflict.path}`);
     const entry = newEntry(request, path);
@@ -137,7 +142,7 @@ function normalizePath(request: Pick<EnableRequest, 'table' | 'path'>): string {
   return request.table === 'auth' ? `auth/${path}` : path;
 }
 
-function validatePath(table: MountTableName, path: string): void {
+function validatePath(table: MountTableName, path: string, system: boolean): void {
   const inner = table === 'auth' ? path.slice('auth/'.length) : path;
   if (inner === '/' || inner.split('/').some((segment, i, all) => segment === '' && i < all.length - 1)) {
     throw new SealboxError('invalid_request', `invalid mount path "${inner}"`);
@@ -145,7 +150,7 @@ function validatePath(table: MountTableName, path: string): void {
   if (inner.split('/').some((segment) => segment === '..' || segment === '.')) {
     throw new SealboxError('invalid_request', 'path cannot contain parent references');
   }
-  if (table === 'mounts' && RESERVED_SECRET_PATHS.some((reserved) => path.startsWith(reserved))) {
+  if (!system && table === 'mounts' && RESERVED_SECRET_PATHS.some((reserved) => path.startsWith(reserved))) {
     throw new SealboxError('invalid_request', `cannot mount "${path}"`);
   }
 }

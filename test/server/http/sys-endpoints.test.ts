@@ -12,7 +12,8 @@ async function inmemServer(t: { teardown(fn: () => Promise<void>): void }): Prom
 }
 
 async function send(url: string, method: string, path: string, body?: string | Buffer, headers: Record<string, string> = {}) {
-  const response = await fetch(`${url}${path}`, { method, headers, ...(body === undefined ? {} : { body }) });
+  const init = body === undefined ? {} : { body: typeof body === 'string' ? body : new Uint8Array(body) };
+  const response = await fetch(`${url}${path}`, { method, headers, ...init });
   const text = await response.text();
   return { status: response.status, headers: response.headers, text, json: text === '' ? undefined : JSON.parse(text) };
 }
