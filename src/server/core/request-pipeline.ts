@@ -1,3 +1,4 @@
+import { addressAllowed } from '../../lib/cidr.ts';
 import { SealboxError } from '../../lib/errors.ts';
 import type { TokenEntry } from '../auth/token/token-entry.ts';
 import type { LogicalBackend } from '../logical/logical-backend.ts';
@@ -58,7 +59,7 @@ export class RequestPipeline {
     }
     const { backend, mount, relativePath } = route;
     const unauthenticated = matchesPathList(relativePath, backend.unauthenticatedPaths);
-    const caller = await this.#caller(request.clientToken, unauthenticated);
+    const caller = await this.#caller(request, unauthenticated);
     const base: BackendRequest = {
       ...request,
       relativePath,
@@ -85,13 +86,14 @@ export class RequestPipeline {
     return this.#options.policies.aclFor(entry.policies);
   }
 
-  async #caller(token: string, optional: boolean): Promise<CallerToken | undefined> {
+  async #caller(request: LogicalRequest, optional: boolean): Promise<CallerToken | undefined> {
+    const token = request.clientToken;
     if (token === '') {
       if (optional) return undefined;
       throw permissionDenied();
     }
     const entry = await this.#options.tokens.lookup(token);
-    if (entry !== undefined) return { id: token, entry };
+    if (entry !== undefined && boundCidrsAllow(entry, request.remoteAddress)) return { id: token, entry };
     if (optional) return undefined;
     // Vault renders both reasons as one multierror string; tools grep for "permission denied".
     throw new SealboxError('permission_denied', '2 errors occurred:\n\t* permission denied\n\t* invalid token\n\n');
@@ -109,6 +111,13 @@ export class RequestPipeline {
     const { login, ...rest } = response;
     return { ...rest, auth: await this.#options.tokens.issueLoginToken(login, mount) };
   }
+}
+
+/** A token bound to CIDRs works only from them; Vault exempts non-expiring root tokens. */
+function boundCidrsAllow(entry: TokenEntry, remoteAddress: string): boolean {
+  const cidrs = entry.boundCidrs ?? [];
+  if (cidrs.length === 0 || (entry.ttl === 0 && entry.policies.includes('root'))) return true;
+  return addressAllowed(remoteAddress, cidrs);
 }
 
 /** Create or update, by the backend's existence check; without one every write is an update. */

@@ -1,11 +1,9 @@
 import test from 'ava';
 import { SealboxError } from '../../../src/lib/errors.ts';
 import { FieldData } from '../../../src/server/logical/field-data.ts';
+import { addressAllowed, cidrsWithin, parseCidrList } from '../../../src/lib/cidr.ts';
 import {
   DEFAULT_TOKEN_SETTINGS,
-  addressAllowed,
-  cidrsWithin,
-  parseCidrList,
   parseTokenFields,
   tokenFieldsData,
   tokenGrantParts,

@@ -2,7 +2,8 @@ import { SealboxError } from '../../../lib/errors.ts';
 import type { FieldData } from '../../logical/field-data.ts';
 import type { BackendRequest } from '../../logical/logical-request.ts';
 import type { LogicalResponse } from '../../logical/logical-response.ts';
-import { addressAllowed, tokenGrantParts } from '../token-fields.ts';
+import { tokenGrantParts } from '../token-fields.ts';
+import { addressAllowed } from '../../../lib/cidr.ts';
 import type { AppRoleDeps } from './approle-deps.ts';
 import { roleByRoleId } from './role-store.ts';
 

@@ -4,7 +4,7 @@ import type { FieldData } from '../../logical/field-data.ts';
 import type { BackendRequest } from '../../logical/logical-request.ts';
 import type { LogicalResponse } from '../../logical/logical-response.ts';
 import type { PathRoute } from '../../logical/path-table.ts';
-import { cidrsWithin, parseCidrList } from '../token-fields.ts';
+import { cidrsWithin, parseCidrList } from '../../../lib/cidr.ts';
 import type { AppRoleDeps } from './approle-deps.ts';
 import { NAME_PATTERN, roleNameOf } from './approle-deps.ts';
 import type { RoleEntry } from './role-store.ts';

@@ -1,6 +1,6 @@
 import { SealboxError } from '../../../lib/errors.ts';
 import type { FieldData } from '../../logical/field-data.ts';
-import { parseBoundCidrs } from './bound-cidrs.ts';
+import { parseCidrList } from '../../../lib/cidr.ts';
 import { removeDuplicates, sanitizePolicies } from './token-policies.ts';
 
 /** The token types a role may ask for; batch tokens are not issued by this server. */
@@ -177,10 +177,10 @@ function withBoundCidrs(role: TokenRole, fields: FieldData, warnings: string[]):
   const legacy = fields.strings('bound_cidrs');
   if (value !== undefined) {
     if (legacy !== undefined) warnings.push("Both 'token_bound_cidrs' and deprecated 'bound_cidrs' value supplied, ignoring the deprecated value");
-    return { ...role, tokenBoundCidrs: parseBoundCidrs('token_bound_cidrs', value), boundCidrs: [] };
+    return { ...role, tokenBoundCidrs: parseCidrList(value, 'token_bound_cidrs'), boundCidrs: [] };
   }
   if (legacy === undefined) return role;
-  const cidrs = parseBoundCidrs('bound_cidrs', legacy);
+  const cidrs = parseCidrList(legacy, 'bound_cidrs');
   return { ...role, tokenBoundCidrs: cidrs, boundCidrs: cidrs };
 }
 

@@ -5,7 +5,8 @@ import type { BackendRequest } from '../../logical/logical-request.ts';
 import type { LogicalResponse } from '../../logical/logical-response.ts';
 import { PathTable } from '../../logical/path-table.ts';
 import type { LegacyTokenField } from '../token-fields.ts';
-import { DEFAULT_TOKEN_SETTINGS, addressAllowed, parseTokenFields, tokenFieldsData, tokenGrantParts } from '../token-fields.ts';
+import { DEFAULT_TOKEN_SETTINGS, parseTokenFields, tokenFieldsData, tokenGrantParts } from '../token-fields.ts';
+import { addressAllowed } from '../../../lib/cidr.ts';
 import { hashPassword, isBcryptHash, passwordMatches } from './password-hash.ts';
 import { deleteUser, listUsers, normalizeUsername, readUser, writeUser } from './user-store.ts';
 
