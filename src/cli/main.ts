@@ -2,17 +2,30 @@
 import { errorResponse } from '../lib/http-status.ts';
 import { describeError, SealboxError } from '../lib/errors.ts';
 import type { CommandIo } from './command-io.ts';
-import { serverCommand } from './server-command.ts';
 
 const USAGE = `Usage: sealbox <command> [args]
 
 Commands:
   server    run the Sealbox server (sealbox server -help)
+  operator  operator commands: init, unseal, seal, rekey, rotate, key-status, generate-root,
+            step-down, migrate (sealbox operator -help)
+  status    print the seal and HA status of the server at VAULT_ADDR
+  audit     audit log tools: verify the tamper-evident chain of a log (sealbox audit -help)
 `;
 
 type Command = (args: readonly string[], io: CommandIo) => Promise<number>;
 
-const COMMANDS: Readonly<Record<string, Command>> = { server: serverCommand };
+/** Loads a command's module when it runs: the server's modules take most of a second to load. */
+function lazy(load: () => Promise<Command>): Command {
+  return async (args, io) => (await load())(args, io);
+}
+
+const COMMANDS: Readonly<Record<string, Command>> = {
+  server: lazy(async () => (await import('./server-command.ts')).serverCommand),
+  operator: lazy(async () => (await import('./operator-command.ts')).operatorCommand),
+  status: lazy(async () => (await import('./status.ts')).statusCommand),
+  audit: lazy(async () => (await import('./audit-command.ts')).auditCommand),
+};
 
 async function main(argv: readonly string[], io: CommandIo): Promise<number> {
   const [name, ...args] = argv;
@@ -30,5 +43,14 @@ async function main(argv: readonly string[], io: CommandIo): Promise<number> {
   }
 }
 
-const io: CommandIo = { stdout: process.stdout, stderr: process.stderr, env: process.env, signals: process };
+const io: CommandIo = {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  // Lazy: creating process.stdin on a terminal has effects that only prompting commands want.
+  get stdin() {
+    return process.stdin;
+  },
+  env: process.env,
+  signals: process,
+};
 process.exitCode = await main(process.argv.slice(2), io);

@@ -30,7 +30,7 @@ export async function serverCommand(args: readonly string[], io: CommandIo): Pro
   const dev = flags.booleans.has('dev');
   const config = await chooseConfig(flags.values.get('config'), dev, flags.values.get('dev-listen-address'), io);
   const logLevel = (flags.values.get('log-level') ?? config.logLevel) as ServerConfig['logLevel'];
-  const server = await startServer(config, createLogger({ level: logLevel, name: 'sealbox' }));
+  const server = await startServer(config, createLogger({ level: logLevel, name: 'sealbox' }), { signals: io.signals, stdout: io.stdout });
   if (dev) await becomeDevServer(server, io);
   await waitForSignal(io);
   await server.stop();
