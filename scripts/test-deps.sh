@@ -48,3 +48,16 @@ fi
 # --- Go vault/api client: HashiCorp's own client (test/clients/go-vault-api.test.ts) -----------
 # Go's build and module caches make this a no-op after the first run.
 (cd test/clients/go-vault-api && go build -o ../../../.cache/bin/go-vault-api .)
+
+# --- Go client for key operations: vault/api plus the CLI's root token decoder (test/clients/ops-go-vault-api.test.ts)
+(cd test/clients/go-vault-ops && go build -o ../../../.cache/bin/go-vault-ops .)
+
+# --- Metrics: promtool (Debian's prometheus package) checks the exposition, and Prometheus' Python
+# client parses it (test/helpers/prometheus-text.ts). Without recommends: no node exporter.
+if ! command -v promtool >/dev/null 2>&1; then
+  apt_install --no-install-recommends prometheus
+fi
+if ! "$venv/bin/python" -c 'import prometheus_client' >/dev/null 2>&1; then
+  echo "test-deps: installing prometheus-client into $venv" >&2
+  "$venv/bin/pip" install -q --disable-pip-version-check 'prometheus-client==0.26.0'
+fi

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { SealboxError } from '../lib/errors.ts';
+import { Registry } from 'prom-client';
+import { describeError, SealboxError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
 import { createLogger } from '../lib/logger.ts';
 import { AesGcmBarrier } from './barrier/aes-gcm-barrier.ts';
@@ -8,9 +9,16 @@ import type { ListenerConfig, ServerConfig } from './config/server-config.ts';
 import { Core } from './core/core.ts';
 import { ShamirSeal } from './core/shamir-seal.ts';
 import { createApp } from './http/app.ts';
+import { metricsApp } from './http/metrics-route.ts';
 import type { RunningListener } from './http/listener.ts';
 import { startListener } from './http/listener.ts';
+import { instrumentBarrier } from './metrics/instrumented-barrier.ts';
+import { instrumentStorage } from './metrics/instrumented-backend.ts';
+import { ServerMetrics } from './metrics/server-metrics.ts';
 import { createStorage } from './storage/create-storage.ts';
+import { refuseWhileMigrating } from './storage/migrate-lock.ts';
+import { FencedBackend } from './storage/fenced-backend.ts';
+import { haSettings } from './ha-settings.ts';
 import { BUILD_INFO } from './version.ts';
 import { authMethodFactories } from './auth/registry.ts';
 import { secretEngineFactories } from './engines/registry.ts';
@@ -18,47 +26,86 @@ import { secretEngineFactories } from './engines/registry.ts';
 export interface RunningServer {
   readonly core: Core;
   readonly listeners: readonly RunningListener[];
+  /** The separate, unauthenticated metrics listener of telemetry { metrics_address }. */
+  readonly metricsListener?: RunningListener;
   readonly logger: Logger;
   stop(): Promise<void>;
 }
 
+/** What the server may use of its process; the CLI passes the real one, embedders may pass nothing. */
+export interface ServerProcessHooks {
+  /** SIGHUP makes audit devices reopen their files (log rotation). */
+  readonly signals?: Pick<NodeJS.Process, 'on' | 'off'>;
+  /** For audit devices with `file_path=stdout`. */
+  readonly stdout?: NodeJS.WritableStream;
+}
+
 /** The composition root: config -> storage -> barrier -> core -> HTTP. */
-export async function startServer(config: ServerConfig, logger = createLogger({ level: config.logLevel })): Promise<RunningServer> {
+export async function startServer(config: ServerConfig, logger = createLogger({ level: config.logLevel }), hooks: ServerProcessHooks = {}): Promise<RunningServer> {
   logMemoryLocking(config, logger);
-  const storage = await createStorage(config.storage, logger);
-  const barrier = new AesGcmBarrier(storage);
+  const metrics = new ServerMetrics({ registry: new Registry(), retentionSeconds: config.telemetry.prometheusRetentionSeconds });
+  const physical = await createStorage(config.storage, logger);
+  const storage = instrumentStorage(physical, metrics.storage(physical.type));
+  await refuseWhileMigrating(storage).catch(async (error: unknown) => {
+    await storage.close();
+    throw error;
+  });
+  const fenced = new FencedBackend(storage);
+  const barrier = instrumentBarrier(new AesGcmBarrier(fenced), metrics.barrier());
+  const listeners: RunningListener[] = [];
+  const ha = haSettings(config, storage, fenced, listeners);
   const core = new Core({
     barrier,
-    seal: new ShamirSeal(storage),
+    seal: new ShamirSeal(fenced),
     storageType: storage.type,
     build: BUILD_INFO,
     logger,
     factories: new Map([...secretEngineFactories(), ...authMethodFactories()]),
     ...(config.clusterName === undefined ? {} : { clusterName: config.clusterName }),
+    ...(ha === undefined ? {} : { ha }),
+    ...(hooks.stdout === undefined ? {} : { auditEnvironment: { stdout: hooks.stdout } }),
+    telemetry: metrics,
   });
-  const listeners: RunningListener[] = [];
+  metrics.observeNode(core);
+  let metricsListener: RunningListener | undefined;
+  const onHangup = () => {
+    logger.info('SIGHUP received: reopening audit devices');
+    core.reopenAuditDevices().catch((error: unknown) => logger.error('could not reopen audit devices', { error: describeError(error) }));
+  };
+  hooks.signals?.on('SIGHUP', onHangup);
   const stop = async () => {
-    await Promise.allSettled(listeners.map((listener) => listener.close()));
+    hooks.signals?.off('SIGHUP', onHangup);
+    await Promise.allSettled([...listeners, metricsListener].map((listener) => listener?.close()));
     await core.shutdown();
     await storage.close();
   };
   try {
+    // First, so that its log line comes before the "listening" lines that tools wait for.
+    const { metricsAddress } = config.telemetry;
+    if (metricsAddress !== undefined) metricsListener = await listenForMetrics(metricsAddress, metrics, logger);
     for (const listenerConfig of config.listeners) {
-      listeners.push(await listen(listenerConfig, core, logger));
+      listeners.push(await listen(listenerConfig, core, metrics, logger));
     }
   } catch (error) {
     await stop();
     throw error;
   }
-  return { core, listeners, logger, stop };
+  return { core, listeners, ...(metricsListener === undefined ? {} : { metricsListener }), logger, stop };
 }
 
-async function listen(config: ListenerConfig, core: Core, logger: Logger): Promise<RunningListener> {
-  const app = createApp({ core, logger, maxRequestSize: config.maxRequestSize });
-  const address = splitHostPort(config.address);
-  if (address === undefined) throw new SealboxError('config_invalid', `invalid listen address "${config.address}": expected host:port`);
-  const { host, port } = address;
+async function listen(config: ListenerConfig, core: Core, metrics: ServerMetrics, logger: Logger): Promise<RunningListener> {
+  const { host, port } = listenAddress(config.address);
   const tls = config.tlsDisable ? undefined : await readTls(config);
+  // Nodes of one cluster usually share a certificate authority, so a standby trusts its own certificate's.
+  const forwarding = tls === undefined ? {} : { ca: tls.cert };
+  const app = createApp({
+    core,
+    logger,
+    maxRequestSize: config.maxRequestSize,
+    forwarding,
+    metrics,
+    unauthenticatedMetricsAccess: config.unauthenticatedMetricsAccess,
+  });
   const listener = await startListener({
     host,
     port,
@@ -68,6 +115,19 @@ async function listen(config: ListenerConfig, core: Core, logger: Logger): Promi
   });
   logger.info('listening', { address: listener.url, tls: tls !== undefined });
   return listener;
+}
+
+/** Plain HTTP, no token: what a Prometheus sidecar or ServiceMonitor scrapes. */
+async function listenForMetrics(address: string, metrics: ServerMetrics, logger: Logger): Promise<RunningListener> {
+  const listener = await startListener({ ...listenAddress(address), handler: metricsApp(metrics).callback() });
+  logger.info('metrics listening', { address: listener.url });
+  return listener;
+}
+
+function listenAddress(address: string): { host: string; port: number } {
+  const parsed = splitHostPort(address);
+  if (parsed === undefined) throw new SealboxError('config_invalid', `invalid listen address "${address}": expected host:port`);
+  return parsed;
 }
 
 async function readTls(config: ListenerConfig): Promise<{ cert: Buffer; key: Buffer }> {

@@ -32,7 +32,11 @@ export async function startServerProcess(args: readonly string[], env: Record<st
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start in time:\n${output}`)), START_TIMEOUT_MS);
+    const timer = setTimeout(() => {
+      // A server that never said it listens must not outlive the test that gave up on it.
+      child.kill('SIGKILL');
+      reject(new Error(`server did not start in time:\n${output}`));
+    }, START_TIMEOUT_MS);
     const lines = createInterface({ input: child.stderr! });
     lines.on('line', (line) => {
       output += `${line}\n`;

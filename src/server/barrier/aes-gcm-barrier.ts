@@ -1,7 +1,10 @@
+import { secretsEqual } from '../../lib/constant-time.ts';
 import { SealboxError } from '../../lib/errors.ts';
+import { SerialQueue } from '../../lib/serial-queue.ts';
 import type { PhysicalBackend, Transactional, TxnOperation } from '../storage/physical-backend.ts';
 import { decrypt, encrypt, termOf } from './aes-gcm.ts';
 import type { Barrier, KeyStatus } from './barrier.ts';
+import type { RotationConfig } from './keyring.ts';
 import { Keyring } from './keyring.ts';
 import { StorageView } from './storage-view.ts';
 
@@ -19,8 +22,12 @@ export interface BarrierOptions {
 export class AesGcmBarrier implements Barrier {
   readonly #physical: PhysicalBackend & Transactional;
   readonly #now: () => Date;
+  /** Rotation, rekey and rotation settings each derive a new keyring from the current one: never two at once. */
+  readonly #keyringChanges = new SerialQueue();
   #keyring: Keyring | undefined;
   #encryptions = 0;
+  #persistedEncryptions = 0;
+  #rotationDue: (() => void) | undefined;
 
   constructor(physical: PhysicalBackend & Transactional, options: BarrierOptions = {}) {
     this.#physical = physical;
@@ -48,7 +55,28 @@ export class AesGcmBarrier implements Barrier {
     const plaintext = decrypt(rootKey, KEYRING_PATH, stored);
     this.#keyring = Keyring.deserialize(plaintext);
     plaintext.fill(0);
-    this.#encryptions = 0;
+    this.#encryptions = this.#keyring.encryptions;
+    this.#persistedEncryptions = this.#encryptions;
+  }
+
+  /**
+   * Re-reads a keyring that another node changed. A rotation is readable with the root key this
+   * node has; after a rekey the new root key comes from core/master, which the term keys open.
+   */
+  async reload(): Promise<void> {
+    const current = this.#open();
+    const stored = await this.#physical.get(KEYRING_PATH);
+    if (stored === undefined) throw new SealboxError('internal', 'the keyring is missing from storage');
+    let plaintext: Buffer;
+    try {
+      plaintext = decrypt(current.rootKey, KEYRING_PATH, stored);
+    } catch {
+      const entry = JSON.parse(Buffer.from((await this.get(ROOT_KEY_PATH)) ?? []).toString('utf8')) as { Value: string };
+      plaintext = decrypt(Buffer.from(entry.Value, 'base64'), KEYRING_PATH, stored);
+    }
+    this.#keyring = Keyring.deserialize(plaintext);
+    plaintext.fill(0);
+    current.zero();
   }
 
   seal(): void {
@@ -56,12 +84,17 @@ export class AesGcmBarrier implements Barrier {
     this.#keyring = undefined;
   }
 
-  async rotate(): Promise<KeyStatus> {
-    const keyring = this.#open().rotated(this.#now());
-    await this.#persistKeyring(keyring);
-    this.#keyring = keyring;
-    this.#encryptions = 0;
-    return this.keyStatus();
+  rotate(): Promise<KeyStatus> {
+    return this.#keyringChanges.run(async () => {
+      const base = this.#open();
+      const keyring = base.rotated(this.#now());
+      await this.#commit(this.#keyringOperations(keyring));
+      if (this.#install(base, keyring)) {
+        this.#encryptions = 0;
+        this.#persistedEncryptions = 0;
+      }
+      return this.keyStatus();
+    });
   }
 
   keyStatus(): KeyStatus {
@@ -105,10 +138,71 @@ export class AesGcmBarrier implements Barrier {
     return new StorageView(this, prefix);
   }
 
+  isRootKey(rootKey: Uint8Array): boolean {
+    return secretsEqual(this.#open().rootKey, rootKey);
+  }
+
+  rekey(newRootKey: Uint8Array, alongside: readonly TxnOperation[]): Promise<void> {
+    return this.#keyringChanges.run(async () => {
+      const base = this.#open();
+      const keyring = this.#counted(base).withRootKey(Buffer.from(newRootKey));
+      await this.#commit([...this.#keyringOperations(keyring), ...alongside]);
+      // The old root key no longer opens anything worth keeping; term keys are shared, so only it is wiped.
+      if (this.#install(base, keyring)) base.rootKey.fill(0);
+    });
+  }
+
+  rotationConfig(): RotationConfig {
+    return this.#open().rotation;
+  }
+
+  setRotationConfig(config: RotationConfig): Promise<void> {
+    return this.#keyringChanges.run(async () => {
+      const base = this.#open();
+      const keyring = this.#counted(base).withRotation(config);
+      await this.#commit(this.#keyringOperations(keyring));
+      this.#install(base, keyring);
+    });
+  }
+
+  persistEncryptions(): Promise<void> {
+    return this.#keyringChanges.run(async () => {
+      const base = this.#open();
+      if (this.#encryptions === this.#persistedEncryptions) return;
+      const keyring = this.#counted(base);
+      await this.#commit(this.#keyringOperations(keyring));
+      this.#install(base, keyring);
+    });
+  }
+
+  onRotationDue(listener: (() => void) | undefined): void {
+    this.#rotationDue = listener;
+  }
+
   #seal(key: string, value: Uint8Array): Buffer {
-    const active = this.#open().activeKey();
+    const keyring = this.#open();
+    const active = keyring.activeKey();
     this.#encryptions += 1;
-    return encrypt(active.value, active.term, key, value);
+    const ciphertext = encrypt(active.value, active.term, key, value);
+    const { disabled, maxOperations } = keyring.rotation;
+    if (!disabled && this.#encryptions >= maxOperations) this.#rotationDue?.();
+    return ciphertext;
+  }
+
+  /** The keyring with the live encryption count, ready to be persisted. */
+  #counted(keyring: Keyring): Keyring {
+    return keyring.withEncryptions(this.#encryptions);
+  }
+
+  /**
+   * Makes `next` the keyring in memory unless it changed while `next` was being written (the node
+   * sealed): a sealed barrier must not come back to life.
+   */
+  #install(base: Keyring, next: Keyring): boolean {
+    if (this.#keyring !== base) return false;
+    this.#keyring = next;
+    this.#persistedEncryptions = next.encryptions;
+    return true;
   }
 
   #open(): Keyring {
@@ -116,8 +210,12 @@ export class AesGcmBarrier implements Barrier {
     return this.#keyring;
   }
 
-  /** The keyring under the root key, then the root key under the active term, in one write. */
   async #persistKeyring(keyring: Keyring): Promise<void> {
+    await this.#commit(this.#keyringOperations(keyring));
+  }
+
+  /** The keyring under the root key, then the root key under the active term, for one write. */
+  #keyringOperations(keyring: Keyring): TxnOperation[] {
     const active = keyring.activeKey();
     const rootKeyEntry = JSON.stringify({
       Term: active.term,
@@ -129,7 +227,7 @@ export class AesGcmBarrier implements Barrier {
       { type: 'put', key: KEYRING_PATH, value: encrypt(keyring.rootKey, KEYRING_TERM, KEYRING_PATH, keyring.serialize()) },
       { type: 'put', key: ROOT_KEY_PATH, value: encrypt(active.value, active.term, ROOT_KEY_PATH, Buffer.from(rootKeyEntry)) },
     ];
-    await this.#commit(operations);
+    return operations;
   }
 
   async #commit(operations: readonly TxnOperation[]): Promise<void> {

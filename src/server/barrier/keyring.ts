@@ -25,13 +25,22 @@ export class Keyring {
   readonly rootKey: Buffer;
   readonly activeTerm: number;
   readonly rotation: RotationConfig;
+  /** Encryptions under the active term as last persisted, so the rotation limit survives restarts. */
+  readonly encryptions: number;
   readonly #keys: ReadonlyMap<number, TermKey>;
 
-  private constructor(rootKey: Buffer, keys: ReadonlyMap<number, TermKey>, activeTerm: number, rotation: RotationConfig) {
+  private constructor(
+    rootKey: Buffer,
+    keys: ReadonlyMap<number, TermKey>,
+    activeTerm: number,
+    rotation: RotationConfig,
+    encryptions = 0,
+  ) {
     this.rootKey = rootKey;
     this.#keys = keys;
     this.activeTerm = activeTerm;
     this.rotation = rotation;
+    this.encryptions = encryptions;
   }
 
   static create(rootKey: Buffer, now: Date): Keyring {
@@ -63,11 +72,15 @@ export class Keyring {
   }
 
   withRootKey(rootKey: Buffer): Keyring {
-    return new Keyring(rootKey, this.#keys, this.activeTerm, this.rotation);
+    return new Keyring(rootKey, this.#keys, this.activeTerm, this.rotation, this.encryptions);
   }
 
   withRotation(rotation: RotationConfig): Keyring {
-    return new Keyring(this.rootKey, this.#keys, this.activeTerm, rotation);
+    return new Keyring(this.rootKey, this.#keys, this.activeTerm, rotation, this.encryptions);
+  }
+
+  withEncryptions(encryptions: number): Keyring {
+    return new Keyring(this.rootKey, this.#keys, this.activeTerm, this.rotation, encryptions);
   }
 
   /** Overwrites key material in memory on seal; the object is unusable afterwards. */
@@ -80,7 +93,8 @@ export class Keyring {
   serialize(): Buffer {
     const keys = this.terms().map((term) => {
       const key = this.#mustGet(term);
-      return { Term: key.term, Version: 1, Value: key.value.toString('base64'), InstallTime: key.installTime.toISOString() };
+      const entry = { Term: key.term, Version: 1, Value: key.value.toString('base64'), InstallTime: key.installTime.toISOString() };
+      return term === this.activeTerm ? { ...entry, encryptions: this.encryptions } : entry;
     });
     const json = {
       MasterKey: this.rootKey.toString('base64'),
@@ -103,11 +117,13 @@ export class Keyring {
     const activeTerm = Math.max(...keys.keys());
     if (!Number.isFinite(activeTerm)) throw new SealboxError('internal', 'keyring holds no keys');
     const rotation = json.RotationConfig;
-    return new Keyring(decodeKey(json.MasterKey), keys, activeTerm, {
+    const active = json.Keys.find((key) => key.Term === activeTerm);
+    const config: RotationConfig = {
       disabled: rotation?.Disabled ?? false,
       maxOperations: rotation?.MaxOperations || DEFAULT_MAX_OPERATIONS,
       intervalMs: (rotation?.Interval ?? 0) / 1e6,
-    });
+    };
+    return new Keyring(decodeKey(json.MasterKey), keys, activeTerm, config, active?.encryptions ?? 0);
   }
 
   #mustGet(term: number): TermKey {
@@ -119,7 +135,7 @@ export class Keyring {
 
 interface SerializedKeyring {
   readonly MasterKey: string;
-  readonly Keys: ReadonlyArray<{ Term: number; Value: string; InstallTime: string }>;
+  readonly Keys: ReadonlyArray<{ Term: number; Value: string; InstallTime: string; encryptions?: number }>;
   readonly RotationConfig?: { Disabled?: boolean; MaxOperations?: number; Interval?: number };
 }
 

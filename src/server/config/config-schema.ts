@@ -5,11 +5,14 @@ import type { ServerConfig } from './server-config.ts';
 import { storageSchema } from './storage-schema.ts';
 import { boolish, durationMs, hostPort, httpUrl, logLevel, optionalText } from './vault-values.ts';
 
+/** Vault's prometheus_retention_time inside a telemetry block that does not set it. */
+const DEFAULT_PROMETHEUS_RETENTION_MS = 24 * 60 * 60 * 1_000;
+
 /** The whole config document, in Vault's field names, to a ServerConfig. */
 export function configSchema(unknownKeys: UnknownKeys) {
   const telemetry = blockObject(
     {
-      prometheus_retention_time: durationMs.default(0),
+      prometheus_retention_time: durationMs.optional(),
       disable_hostname: boolish.default(false),
       metrics_address: hostPort.optional(),
     },
@@ -42,9 +45,18 @@ export function configSchema(unknownKeys: UnknownKeys) {
       if (listeners === undefined || (Array.isArray(listeners) && listeners.length === 0)) {
         problem('listener', 'at least one listener block is required');
       }
+      const telemetry: unknown = config.telemetry;
+      if (isMetricsListenerWithoutPrometheus(telemetry)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['telemetry', 'metrics_address'],
+          message: 'the metrics listener serves Prometheus metrics, which prometheus_retention_time = 0 turns off',
+        });
+      }
     }, EVEN_AFTER_FIELD_ERRORS)
     .transform((config): ServerConfig => {
-      const retentionMs = config.telemetry?.prometheus_retention_time ?? 0;
+      // As in Vault: no telemetry block, no Prometheus; a block without the key, 24 hours.
+      const retentionMs = config.telemetry === undefined ? 0 : (config.telemetry.prometheus_retention_time ?? DEFAULT_PROMETHEUS_RETENTION_MS);
       return {
         listeners: config.listener ?? [],
         // Never undefined here: the refinement reports a missing block, and zod runs no
@@ -64,4 +76,11 @@ export function configSchema(unknownKeys: UnknownKeys) {
         },
       };
     });
+}
+
+/** Reads the raw block too: the refinement runs even when a field failed. */
+function isMetricsListenerWithoutPrometheus(telemetry: unknown): boolean {
+  if (telemetry === null || typeof telemetry !== 'object') return false;
+  const { metrics_address: address, prometheus_retention_time: retention } = telemetry as Record<string, unknown>;
+  return typeof address === 'string' && retention === 0;
 }

@@ -47,8 +47,15 @@ export interface EtcdStorageConfig {
 export type StorageConfig = InmemStorageConfig | FileStorageConfig | EtcdStorageConfig;
 
 export interface TelemetryConfig {
-  /** Seconds; 0 disables the Prometheus endpoint as in Vault. Default 0 (Vault: 24h when set). */
+  /**
+   * Seconds a metric series lives without updates; 0 disables the Prometheus format, as in Vault.
+   * 24 h inside a telemetry block that does not set it, 0 without a telemetry block.
+   */
   readonly prometheusRetentionSeconds: number;
+  /**
+   * Accepted for Vault configs. Vault inserts the hostname only with a second sink besides
+   * Prometheus (hashicorp/vault#31747); Sealbox has none, so names never carry it.
+   */
   readonly disableHostname: boolean;
   /** Sealbox's optional separate, unauthenticated metrics listener (host:port). */
   readonly metricsAddress?: string;

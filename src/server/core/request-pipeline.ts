@@ -1,5 +1,8 @@
 import { addressAllowed } from '../../lib/cidr.ts';
 import { SealboxError } from '../../lib/errors.ts';
+import { errorResponse } from '../../lib/http-status.ts';
+import type { RequestAuditor } from '../audit/audit-broker.ts';
+import type { AuditInput } from '../audit/audit-input.ts';
 import type { TokenEntry } from '../auth/token/token-entry.ts';
 import type { LogicalBackend } from '../logical/logical-backend.ts';
 import type { BackendRequest, CallerToken, LogicalRequest } from '../logical/logical-request.ts';
@@ -8,7 +11,7 @@ import { WRITE_OPERATIONS } from '../logical/operation.ts';
 import { matchesPathList } from '../logical/path-patterns.ts';
 import type { Acl } from '../policy/acl.ts';
 import type { MountEntry } from '../router/mount-entry.ts';
-import type { Router } from '../router/router.ts';
+import type { RouteMatch, Router } from '../router/router.ts';
 import { StorageView } from '../barrier/storage-view.ts';
 import { storagePrefix } from '../router/mount-entry.ts';
 import type { SecureStorage } from '../barrier/secure-storage.ts';
@@ -42,9 +45,11 @@ export interface RequestPipelineOptions {
   readonly storage: SecureStorage;
   readonly tokens: TokenAuthority;
   readonly policies: PolicyAuthority;
+  /** Records every request before it runs and every response after; absent, nothing is audited. */
+  readonly audit?: RequestAuditor;
 }
 
-/** Routing, authentication, existence check, ACL and dispatch: steps 4 to 8 and 10 of Vault's request flow. */
+/** Routing, authentication, existence check, ACL, audit and dispatch: steps 4 to 10 and 13 of Vault's request flow. */
 export class RequestPipeline {
   readonly #options: RequestPipelineOptions;
 
@@ -54,29 +59,59 @@ export class RequestPipeline {
 
   async handle(request: LogicalRequest): Promise<PipelineResult> {
     const route = this.#options.router.match(request.path);
-    if (route === undefined) {
-      throw new SealboxError('unsupported_path', `no handler for route "${request.path}". route entry not found.`);
-    }
+    if (route === undefined) return this.#unrouted(request);
+    const { authorized, audit } = await this.#admit(request, route);
+    // Fail closed: nothing below runs, not even a use of the token, unless a device recorded the request.
+    await this.#options.audit?.logRequest(audit);
+    return { response: await this.#dispatch(authorized, route, audit), mount: route.mount };
+  }
+
+  /** Authentication, existence check and ACL; a refusal is audited with its error. */
+  async #admit(request: LogicalRequest, route: RouteMatch): Promise<{ authorized: BackendRequest; audit: AuditInput }> {
     const { backend, mount, relativePath } = route;
     const unauthenticated = matchesPathList(relativePath, backend.unauthenticatedPaths);
-    const caller = await this.#caller(request, unauthenticated);
-    const base: BackendRequest = {
-      ...request,
-      relativePath,
-      mount,
-      storage: new StorageView(this.#options.storage, storagePrefix(mount)),
-      ...(caller === undefined ? {} : { caller }),
-    };
-    const backendRequest = await withExistence(base, backend);
-    if (!unauthenticated) await this.#authorize(backendRequest, matchesPathList(relativePath, backend.rootPaths));
-    const use = caller === undefined ? undefined : await this.#options.tokens.use(caller.id, caller.entry);
-    const authorized = use === undefined || caller === undefined ? backendRequest : { ...backendRequest, caller: { id: caller.id, entry: use.entry } };
+    let audit: AuditInput = { request, mount };
     try {
-      const response = await backend.handle(authorized);
-      return { response: await this.#completeLogin(response, mount), mount };
+      const caller = await this.#caller(request, unauthenticated);
+      if (caller !== undefined) audit = { ...audit, caller: { token: caller.id, entry: caller.entry } };
+      const base: BackendRequest = {
+        ...request,
+        relativePath,
+        mount,
+        storage: new StorageView(this.#options.storage, storagePrefix(mount)),
+        ...(caller === undefined ? {} : { caller }),
+      };
+      const authorized = await withExistence(base, backend);
+      audit = { ...audit, request: { ...request, operation: authorized.operation } };
+      if (!unauthenticated) {
+        audit = { ...audit, allowed: false };
+        await this.#authorize(authorized, matchesPathList(relativePath, backend.rootPaths));
+        audit = { ...audit, allowed: true };
+      }
+      return { authorized, audit };
+    } catch (error) {
+      // As Vault: the refusal is logged with its error, and a device failure does not change the answer.
+      await this.#options.audit?.logRequest({ ...audit, error: clientMessage(error) }).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** Counts the token's use, runs the backend and audits the response, failure or not. */
+  async #dispatch(request: BackendRequest, route: RouteMatch, audit: AuditInput): Promise<LogicalResponse | undefined> {
+    const caller = request.caller;
+    const use = caller === undefined ? undefined : await this.#options.tokens.use(caller.id, caller.entry);
+    const authorized = use === undefined || caller === undefined ? request : { ...request, caller: { id: caller.id, entry: use.entry } };
+    let response: LogicalResponse | undefined;
+    try {
+      response = await this.#completeLogin(await route.backend.handle(authorized), route.mount);
+    } catch (error) {
+      await this.#options.audit?.logResponse({ ...audit, error: clientMessage(error) });
+      throw error;
     } finally {
       if (use?.lastUse === true && caller !== undefined) await this.#options.tokens.revoke(caller.id);
     }
+    await this.#options.audit?.logResponse({ ...audit, ...(response === undefined ? {} : { response }) });
+    return response;
   }
 
   /** The ACL of `token`, for sys/capabilities and the KV preflight; throws 403 for a bad token. */
@@ -84,6 +119,16 @@ export class RequestPipeline {
     const entry = token === '' ? undefined : await this.#options.tokens.lookup(token);
     if (entry === undefined) throw permissionDenied();
     return this.#options.policies.aclFor(entry.policies);
+  }
+
+  /** A path no mount serves is still audited, with the caller's token if it is a valid one. */
+  async #unrouted(request: LogicalRequest): Promise<never> {
+    const error = new SealboxError('unsupported_path', `no handler for route "${request.path}". route entry not found.`);
+    const caller = await this.#caller(request, true);
+    const audit: AuditInput = { request, ...(caller === undefined ? {} : { caller: { token: caller.id, entry: caller.entry } }) };
+    await this.#options.audit?.logRequest(audit);
+    await this.#options.audit?.logResponse({ ...audit, error: clientMessage(error) });
+    throw error;
   }
 
   async #caller(request: LogicalRequest, optional: boolean): Promise<CallerToken | undefined> {
@@ -125,6 +170,11 @@ async function withExistence(request: BackendRequest, backend: LogicalBackend): 
   if (!WRITE_OPERATIONS.has(request.operation)) return request;
   const exists = await backend.exists(request);
   return { ...request, operation: exists === false ? 'create' : 'update' };
+}
+
+/** What the client is told, never internal detail: audit entries carry the same text. */
+function clientMessage(error: unknown): string {
+  return errorResponse(error).errors.join(', ');
 }
 
 function permissionDenied(): SealboxError {

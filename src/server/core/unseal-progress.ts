@@ -1,13 +1,13 @@
-import { secretsEqual } from '../../lib/constant-time.ts';
 import { uuid } from '../../lib/random-id.ts';
+import { KeyShares } from './key-shares.ts';
 
 /** The shares of the current unseal attempt. Duplicates are ignored, as in Vault. */
 export class UnsealProgress {
-  #shares: Buffer[] = [];
+  readonly #shares = new KeyShares();
   #nonce = '';
 
   get count(): number {
-    return this.#shares.length;
+    return this.#shares.count;
   }
 
   get nonce(): string {
@@ -15,17 +15,15 @@ export class UnsealProgress {
   }
 
   add(share: Buffer): void {
-    if (this.#shares.some((known) => secretsEqual(known, share))) return;
-    if (this.#shares.length === 0) this.#nonce = uuid();
-    this.#shares.push(Buffer.from(share));
+    if (this.#shares.has(share)) return;
+    if (this.#shares.count === 0) this.#nonce = uuid();
+    this.#shares.add(share);
   }
 
   /** Hands over the collected shares and forgets them: every threshold attempt ends the attempt. */
   take(): Buffer[] {
-    const shares = this.#shares;
-    this.#shares = [];
     this.#nonce = '';
-    return shares;
+    return this.#shares.take();
   }
 
   reset(): void {

@@ -4,14 +4,22 @@ import { describeError, SealboxError } from '../../lib/errors.ts';
 import { errorResponse } from '../../lib/http-status.ts';
 import type { Logger } from '../../lib/logger.ts';
 import type { Core } from '../core/core.ts';
+import type { HttpTelemetry, MetricsExposition } from '../metrics/telemetry.ts';
+import { metricsRoute } from './metrics-route.ts';
 import { sendErrors } from './respond.ts';
 import { logicalRoute } from './logical-route.ts';
+import type { ForwardingOptions } from './standby-forwarding.ts';
+import { standbyForwarding } from './standby-forwarding.ts';
 import { sysRoutes } from './sys-routes.ts';
 
 export interface AppOptions {
   readonly core: Core;
   readonly logger: Logger;
   readonly maxRequestSize: number;
+  readonly metrics: HttpTelemetry & MetricsExposition;
+  /** The listener's telemetry { unauthenticated_metrics_access }: sys/metrics without a token. */
+  readonly unauthenticatedMetricsAccess: boolean;
+  readonly forwarding?: ForwardingOptions;
 }
 
 const ALLOWED_METHODS = new Set(['GET', 'HEAD', 'PUT', 'POST', 'PATCH', 'DELETE', 'OPTIONS']);
@@ -20,13 +28,33 @@ const ALLOWED_METHODS = new Set(['GET', 'HEAD', 'PUT', 'POST', 'PATCH', 'DELETE'
 export function createApp(options: AppOptions): Koa {
   const app = new Koa();
   app.silent = true;
+  app.use(countRequests(options.metrics));
   app.use(baseHeaders);
   app.use(errorEnvelope(options.logger));
   app.use(checkPath);
+  app.use(metricsRoute({ metrics: options.metrics, ...metricsAuthorization(options) }));
+  app.use(standbyForwarding(options.core, options.forwarding));
   const sys = sysRoutes({ core: options.core, maxRequestSize: options.maxRequestSize });
   app.use(sys.routes());
   app.use(logicalRoute(options.core, options.maxRequestSize));
   return app;
+}
+
+/** vault_core_in_flight_requests and vault_core_response_status_code, for every request. */
+function countRequests(telemetry: HttpTelemetry) {
+  return async (ctx: Context, next: Next): Promise<void> => {
+    telemetry.requestStarted();
+    try {
+      await next();
+    } finally {
+      telemetry.requestFinished(ctx.status);
+    }
+  };
+}
+
+function metricsAuthorization(options: AppOptions): { authorize?: (token: string) => Promise<void> } {
+  if (options.unauthenticatedMetricsAccess) return {};
+  return { authorize: (token) => options.core.authorize(token, 'sys/metrics', 'read') };
 }
 
 async function baseHeaders(ctx: Context, next: Next): Promise<void> {

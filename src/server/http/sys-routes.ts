@@ -59,6 +59,13 @@ export function sysRoutes(options: SysRoutesOptions): Router {
     },
   });
 
+  route('/step-down', {
+    PUT: async (ctx) => {
+      await core.stepDown(requestToken(ctx) ?? '');
+      sendNoContent(ctx);
+    },
+  });
+
   route('/seal', {
     PUT: async (ctx) => {
       await core.seal(requestToken(ctx) ?? '');
@@ -80,7 +87,73 @@ export function sysRoutes(options: SysRoutesOptions): Router {
 
   route('/leader', {
     GET: async (ctx) => {
-      sendJson(ctx, 200, core.leader());
+      sendJson(ctx, 200, await core.leader());
+    },
+  });
+
+  // Rekey and generate-root: unauthenticated, since a quorum of unseal shares is the authority.
+  const fieldsOf = async (ctx: Context) => new RawFields(await readBody(ctx, maxRequestSize));
+
+  route('/rekey/init', {
+    GET: async (ctx) => sendJson(ctx, 200, await core.rekey((rekey) => rekey.status())),
+    PUT: async (ctx) => {
+      const fields = await fieldsOf(ctx);
+      const request = {
+        secretShares: fields.int('secret_shares') ?? 0,
+        secretThreshold: fields.int('secret_threshold') ?? 0,
+        ...optional('pgpKeys', fields.strings('pgp_keys')),
+        ...optional('backup', fields.bool('backup')),
+        ...optional('requireVerification', fields.bool('require_verification')),
+      };
+      sendJson(ctx, 200, await core.rekey((rekey) => rekey.start(request)));
+    },
+    DELETE: async (ctx) => {
+      const nonce = (await fieldsOf(ctx)).string('nonce');
+      await core.rekey(async (rekey) => rekey.cancel(nonce));
+      sendNoContent(ctx);
+    },
+  });
+
+  route('/rekey/update', {
+    PUT: async (ctx) => {
+      const fields = await fieldsOf(ctx);
+      sendJson(ctx, 200, await core.rekey((rekey) => rekey.update(fields.string('key'), fields.string('nonce') ?? '')));
+    },
+  });
+
+  route('/rekey/verify', {
+    GET: async (ctx) => sendJson(ctx, 200, await core.rekey((rekey) => rekey.verificationStatus())),
+    PUT: async (ctx) => {
+      const fields = await fieldsOf(ctx);
+      sendJson(ctx, 200, await core.rekey((rekey) => rekey.verify(fields.string('key'), fields.string('nonce') ?? '')));
+    },
+    DELETE: async (ctx) => sendJson(ctx, 200, await core.rekey((rekey) => rekey.restartVerification())),
+  });
+
+  // Recovery keys exist only with auto-unseal seals.
+  const noRecoveryKeys: Handler = async () => {
+    throw new SealboxError('invalid_request', 'recovery rekeying not supported');
+  };
+  for (const path of ['/rekey-recovery-key/init', '/rekey-recovery-key/update', '/rekey-recovery-key/verify']) {
+    route(path, { GET: noRecoveryKeys, PUT: noRecoveryKeys, DELETE: noRecoveryKeys });
+  }
+
+  route('/generate-root/attempt', {
+    GET: async (ctx) => sendJson(ctx, 200, await core.generateRoot((generate) => generate.status())),
+    PUT: async (ctx) => {
+      const fields = await fieldsOf(ctx);
+      sendJson(ctx, 200, await core.generateRoot((generate) => generate.start(fields.string('otp'), fields.string('pgp_key'))));
+    },
+    DELETE: async (ctx) => {
+      await core.generateRoot(async (generate) => generate.cancel());
+      sendNoContent(ctx);
+    },
+  });
+
+  route('/generate-root/update', {
+    PUT: async (ctx) => {
+      const fields = await fieldsOf(ctx);
+      sendJson(ctx, 200, await core.generateRoot((generate) => generate.update(fields.string('key'), fields.string('nonce') ?? '')));
     },
   });
 

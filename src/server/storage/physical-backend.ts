@@ -51,6 +51,11 @@ export interface HALock {
   acquireLock(name: string, value: string, ttlSeconds: number, signal: AbortSignal): Promise<HeldLock>;
   /** The value of the current holder of `name`, if any. */
   lockHolder(name: string): Promise<string | undefined>;
+  /**
+   * A transaction condition that holds only while `value` holds lock `name`: the active node adds
+   * it to every write, so a node that lost the lock cannot write (fencing).
+   */
+  lockCondition(name: string, value: string): TxnCondition;
 }
 
 export interface StorageChange {

@@ -48,6 +48,20 @@ export interface FindOptions {
 
 export type RevokeListener = (accessor: string) => Promise<void>;
 
+/** The auth method and mount a token was issued through, as Vault's token metrics label it. */
+export interface TokenSource {
+  readonly authMethod: string;
+  readonly mountPoint: string;
+}
+
+/** Told of every token created and every token revoked because it expired (metrics). */
+export interface TokenObserver {
+  tokenCreated(entry: TokenEntry, source: TokenSource): void;
+  tokenExpired(): void;
+}
+
+const TOKEN_STORE_SOURCE: TokenSource = { authMethod: 'token', mountPoint: 'auth/token/' };
+
 interface AccessorIndex {
   readonly accessor: string;
   readonly tokenHash: string;
@@ -71,6 +85,7 @@ export class TokenStore implements TokenAuthority {
   readonly #deadlines = new Map<string, number>();
   #deadlinesLoaded: Promise<void> | undefined;
   #salt: Promise<Buffer> | undefined;
+  #observer: TokenObserver | undefined;
 
   /**
    * `now` is the clock in unix milliseconds (tests inject one); `systemTtl` the system default and
@@ -89,6 +104,15 @@ export class TokenStore implements TokenAuthority {
    */
   onRevoke(listener: RevokeListener): void {
     this.#revokeListeners.push(listener);
+  }
+
+  observe(observer: TokenObserver): void {
+    this.#observer = observer;
+  }
+
+  /** How many tokens are stored, expired ones not yet swept included. */
+  async count(): Promise<number> {
+    return (await this.#storage.list('id/')).length;
   }
 
   /** The store's clock, in unix milliseconds. */
@@ -173,6 +197,7 @@ export class TokenStore implements TokenAuthority {
         boundCidrs: grant.boundCidrs,
       },
       undefined,
+      { authMethod: mount.type, mountPoint: mount.path },
     );
     return authBlock(token, entry, ttl);
   }
@@ -289,7 +314,9 @@ export class TokenStore implements TokenAuthority {
         await this.#revokeTree(hash);
         return entry !== undefined;
       });
-      if (done) revoked += 1;
+      if (!done) continue;
+      revoked += 1;
+      this.#observer?.tokenExpired();
     }
     return revoked;
   }
@@ -319,7 +346,7 @@ export class TokenStore implements TokenAuthority {
     await this.revokeExpired(this.#now());
   }
 
-  async #insert(spec: TokenSpec, parentHash: string | undefined): Promise<IssuedToken> {
+  async #insert(spec: TokenSpec, parentHash: string | undefined, source = TOKEN_STORE_SOURCE): Promise<IssuedToken> {
     const token = spec.customId ?? newTokenId();
     const hash = await this.#hash(token);
     if (spec.customId !== undefined && (await this.#storage.get(`id/${hash}`)) !== undefined) {
@@ -348,6 +375,7 @@ export class TokenStore implements TokenAuthority {
       ...(spec.boundCidrs === undefined || spec.boundCidrs.length === 0 ? {} : { boundCidrs: spec.boundCidrs }),
     };
     await this.#persistNew(hash, entry);
+    this.#observer?.tokenCreated(entry, source);
     return { token, entry };
   }
 

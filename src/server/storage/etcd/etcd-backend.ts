@@ -107,6 +107,10 @@ export class EtcdBackend implements PhysicalBackend, Transactional, HALock, Watc
     return lock;
   }
 
+  lockCondition(name: string, value: string): TxnCondition {
+    return { key: lockKey(name), value: Buffer.from(value, 'utf8') };
+  }
+
   async lockHolder(name: string): Promise<string | undefined> {
     const value = await this.#kv
       .get(lockKey(name))
