@@ -61,3 +61,15 @@ if ! "$venv/bin/python" -c 'import prometheus_client' >/dev/null 2>&1; then
   echo "test-deps: installing prometheus-client into $venv" >&2
   "$venv/bin/pip" install -q --disable-pip-version-check 'prometheus-client==0.26.0'
 fi
+
+# --- Kubernetes test cluster (test/cluster/, README "Kubernetes test cluster"): busybox stands in
+# for small container images; kube-apiserver, kube-controller-manager and kubectl are built from the
+# Go module proxy once per machine into ~/.cache/sealbox/kube/<version>/ (the first build takes
+# tens of minutes on two cores; later runs only check the version stamp).
+if ! command -v busybox >/dev/null 2>&1; then
+  apt_install busybox
+fi
+if ! command -v nsenter >/dev/null 2>&1 || ! command -v setpriv >/dev/null 2>&1; then
+  apt_install util-linux
+fi
+bash test/cluster/build.sh >/dev/null

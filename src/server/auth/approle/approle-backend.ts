@@ -1,13 +1,14 @@
-import type { BackendFactory, LogicalBackend } from '../../logical/logical-backend.ts';
+import type { BackendFactory } from '../../logical/logical-backend.ts';
 import type { LogicalResponse } from '../../logical/logical-response.ts';
 import { PathTable } from '../../logical/path-table.ts';
 import type { AppRoleDeps } from './approle-deps.ts';
-import { KeyedLock } from './keyed-lock.ts';
+import { KeyedMutex } from '../../../lib/keyed-mutex.ts';
 import { approleLogin } from './login.ts';
 import { MountSalt } from './mount-salt.ts';
 import { rolePaths } from './role-paths.ts';
 import { SecretIdStore } from './secret-id-store.ts';
 import { secretIdPaths } from './secret-id-paths.ts';
+import { tableBackend } from '../../logical/table-backend.ts';
 
 /** Vault answers tidy with 202 Accepted and this warning. */
 const TIDY_STARTED = "Tidy operation successfully started. Any information from the operation will be printed to Vault's server logs.";
@@ -16,7 +17,7 @@ const TIDY_RUNNING = 'Tidy operation already in progress.';
 /** The AppRole auth method (vault-api.md 7.3): roles, role IDs and secret IDs. */
 export const approleBackendFactory: BackendFactory = (context) => {
   const salt = new MountSalt(context.storage);
-  const locks = new KeyedLock();
+  const locks = new KeyedMutex();
   const deps: AppRoleDeps = {
     salt,
     locks,
@@ -45,11 +46,5 @@ export const approleBackendFactory: BackendFactory = (context) => {
       },
     },
   ]);
-  const backend: LogicalBackend = {
-    handle: (request) => table.handle(request),
-    exists: (request) => table.exists(request),
-    unauthenticatedPaths: ['login', 'login/*'],
-    rootPaths: [],
-  };
-  return backend;
+  return tableBackend(table, { unauthenticatedPaths: ['login', 'login/*'] });
 };

@@ -1,12 +1,12 @@
 import { SealboxError } from '../../../lib/errors.ts';
-import type { KeyedLock } from './keyed-lock.ts';
+import type { KeyedMutex } from '../../../lib/keyed-mutex.ts';
 import type { MountSalt } from './mount-salt.ts';
 import type { SecretIdStore } from './secret-id-store.ts';
 
 /** What the AppRole path handlers share within one mount. */
 export interface AppRoleDeps {
   readonly salt: MountSalt;
-  readonly locks: KeyedLock;
+  readonly locks: KeyedMutex;
   readonly secretIds: SecretIdStore;
   /** Longest secret ID lifetime in seconds (the mount's max lease TTL); 0 for no cap. */
   readonly maxSecretIdTtl: number;

@@ -3,7 +3,7 @@ import { SealboxError } from '../../../lib/errors.ts';
 import type { SecureStorage } from '../../barrier/secure-storage.ts';
 import { getJson } from '../../barrier/secure-storage.ts';
 import type { TxnOperation } from '../../storage/physical-backend.ts';
-import type { KeyedLock } from './keyed-lock.ts';
+import type { KeyedMutex } from '../../../lib/keyed-mutex.ts';
 import type { MountSalt } from './mount-salt.ts';
 
 /** A secret ID's properties. The secret ID itself is kept nowhere: entries are keyed by its HMAC. */
@@ -32,7 +32,7 @@ interface AccessorEntry {
 
 export interface SecretIdStoreOptions {
   readonly salt: MountSalt;
-  readonly locks: KeyedLock;
+  readonly locks: KeyedMutex;
   readonly now: () => Date;
 }
 
@@ -48,7 +48,7 @@ const OPERATIONS_PER_TRANSACTION = 64;
  */
 export class SecretIdStore {
   readonly #salt: MountSalt;
-  readonly #locks: KeyedLock;
+  readonly #locks: KeyedMutex;
   readonly #now: () => Date;
 
   constructor(options: SecretIdStoreOptions) {

@@ -1,9 +1,10 @@
-import type { BackendFactory, LogicalBackend } from '../../logical/logical-backend.ts';
+import type { BackendFactory } from '../../logical/logical-backend.ts';
 import { PathTable } from '../../logical/path-table.ts';
 import { configData, readConfig, writeConfig } from './kube-config.ts';
 import { deleteRole, listRoles, readRole, roleData, writeRole } from './kube-role.ts';
 import { kubernetesLogin } from './login.ts';
 import { TokenReviewer } from './token-review.ts';
+import { tableBackend } from '../../logical/table-backend.ts';
 
 export interface KubernetesBackendOptions {
   /** Where a pod's service account token and CA are mounted; the standard path by default. */
@@ -62,13 +63,6 @@ export function kubernetesBackendFactory(options: KubernetesBackendOptions = {})
       },
       { pattern: 'login', operations: { update: (request, fields) => kubernetesLogin(env, request, fields) } },
     ]);
-    const backend: LogicalBackend = {
-      handle: (request) => table.handle(request),
-      exists: (request) => table.exists(request),
-      unauthenticatedPaths: ['login', 'login/*'],
-      rootPaths: [],
-      cleanup: async () => reviewer.close(),
-    };
-    return backend;
+    return tableBackend(table, { unauthenticatedPaths: ['login', 'login/*'], cleanup: async () => reviewer.close() });
   };
 }

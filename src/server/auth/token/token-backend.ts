@@ -11,6 +11,7 @@ import { planTokenCreate } from './token-create-plan.ts';
 import { lookupData } from './token-lookup-data.ts';
 import { applyRoleWrite, emptyRole, roleData } from './token-role.ts';
 import type { StoredToken, TokenStore } from './token-store.ts';
+import { tableBackend } from '../../logical/table-backend.ts';
 
 export type PolicyExists = (name: string) => Promise<boolean>;
 
@@ -23,13 +24,7 @@ const NAME = String.raw`\w(?:[\w.-]*\w)?`;
  */
 export function tokenBackendFactory(store: TokenStore, policyExists: PolicyExists): BackendFactory {
   return (): LogicalBackend => {
-    const table = new PathTable(routes(store, policyExists));
-    return {
-      handle: (request) => table.handle(request),
-      exists: (request) => table.exists(request),
-      unauthenticatedPaths: [],
-      rootPaths: ['revoke-orphan', 'accessors*'],
-    };
+    return tableBackend(new PathTable(routes(store, policyExists)), { rootPaths: ['revoke-orphan', 'accessors*'] });
   };
 }
 

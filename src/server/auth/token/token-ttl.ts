@@ -1,5 +1,6 @@
 import { SealboxError } from '../../../lib/errors.ts';
 import type { MountConfig } from '../../router/mount-entry.ts';
+import { SYSTEM_DEFAULT_LEASE_TTL, SYSTEM_MAX_LEASE_TTL } from '../../system/ttl-defaults.ts';
 
 /** Default and maximum TTL in seconds, as a mount sees them after falling back to the system values. */
 export interface TtlLimits {
@@ -8,7 +9,7 @@ export interface TtlLimits {
 }
 
 /** Vault's system defaults: 768h for both. */
-export const SYSTEM_TTL_LIMITS: TtlLimits = { defaultTtl: 2_764_800, maxTtl: 2_764_800 };
+export const SYSTEM_TTL_LIMITS: TtlLimits = { defaultTtl: SYSTEM_DEFAULT_LEASE_TTL, maxTtl: SYSTEM_MAX_LEASE_TTL };
 
 export function mountTtlLimits(config: MountConfig, system: TtlLimits): TtlLimits {
   return {

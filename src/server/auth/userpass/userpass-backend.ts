@@ -1,6 +1,6 @@
 import { SealboxError } from '../../../lib/errors.ts';
 import { FieldData } from '../../logical/field-data.ts';
-import type { BackendFactory, LogicalBackend } from '../../logical/logical-backend.ts';
+import type { BackendFactory } from '../../logical/logical-backend.ts';
 import type { BackendRequest } from '../../logical/logical-request.ts';
 import type { LogicalResponse } from '../../logical/logical-response.ts';
 import { PathTable } from '../../logical/path-table.ts';
@@ -9,6 +9,7 @@ import { DEFAULT_TOKEN_SETTINGS, parseTokenFields, tokenFieldsData, tokenGrantPa
 import { addressAllowed } from '../../../lib/cidr.ts';
 import { hashPassword, isBcryptHash, passwordMatches } from './password-hash.ts';
 import { deleteUser, listUsers, normalizeUsername, readUser, writeUser } from './user-store.ts';
+import { tableBackend } from '../../logical/table-backend.ts';
 
 /** Vault's GenericNameRegex: word characters, with dots and dashes inside. */
 const NAME = String.raw`\w(?:[\w.-]*\w)?`;
@@ -27,13 +28,7 @@ export const userpassBackendFactory: BackendFactory = () => {
     { pattern: `users/(?<username>${NAME})/policies`, operations: { update: policiesHandler } },
     { pattern: `login/(?<username>${NAME})`, operations: { update: loginHandler } },
   ]);
-  const backend: LogicalBackend = {
-    handle: (request) => table.handle(request),
-    exists: (request) => table.exists(request),
-    unauthenticatedPaths: ['login', 'login/*'],
-    rootPaths: [],
-  };
-  return backend;
+  return tableBackend(table, { unauthenticatedPaths: ['login', 'login/*'] });
 };
 
 async function listHandler(request: BackendRequest): Promise<LogicalResponse> {

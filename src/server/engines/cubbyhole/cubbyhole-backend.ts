@@ -6,7 +6,7 @@ import type { BackendFactory } from '../../logical/logical-backend.ts';
 import type { BackendRequest } from '../../logical/logical-request.ts';
 import { PathTable } from '../../logical/path-table.ts';
 import { passthroughRoutes } from '../kv/passthrough-routes.ts';
-import { tableBackend } from '../table-backend.ts';
+import { tableBackend } from '../../logical/table-backend.ts';
 
 /**
  * Mount type `cubbyhole`: KV v1 paths private to the calling token. A read reports no lease.

@@ -1,11 +1,9 @@
 import { parseDurationMs } from '../../../lib/duration.ts';
 import type { BackendContext, LogicalBackend } from '../../logical/logical-backend.ts';
 import { PathTable } from '../../logical/path-table.ts';
-import { tableBackend } from '../table-backend.ts';
+import { tableBackend } from '../../logical/table-backend.ts';
 import { passthroughRoutes } from './passthrough-routes.ts';
-
-/** Vault's system default lease TTL (768h), reported when the mount sets none. */
-export const SYSTEM_DEFAULT_LEASE_TTL = 2_764_800;
+import { SYSTEM_DEFAULT_LEASE_TTL } from '../../system/ttl-defaults.ts';
 
 /**
  * KV version 1: secrets stored under their own path in the mount's view. A read reports the

@@ -1,7 +1,7 @@
 import type { BackendContext, LogicalBackend } from '../../logical/logical-backend.ts';
 import { PathTable } from '../../logical/path-table.ts';
-import { tableBackend } from '../table-backend.ts';
-import { KeyedMutex } from './keyed-mutex.ts';
+import { tableBackend } from '../../logical/table-backend.ts';
+import { KeyedMutex } from '../../../lib/keyed-mutex.ts';
 import { configRoute } from './v2/config-route.ts';
 import { dataRoute } from './v2/data-route.ts';
 import { metadataRoute } from './v2/metadata-route.ts';

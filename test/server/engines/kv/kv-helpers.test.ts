@@ -1,6 +1,6 @@
 import test from 'ava';
 import { formatGoDuration, parseSignedDurationSeconds } from '../../../../src/server/engines/kv/go-duration.ts';
-import { KeyedMutex } from '../../../../src/server/engines/kv/keyed-mutex.ts';
+import { KeyedMutex } from '../../../../src/lib/keyed-mutex.ts';
 import { mergePatch } from '../../../../src/server/engines/kv/merge-patch.ts';
 import { formatVaultTime } from '../../../../src/server/engines/kv/vault-time.ts';
 

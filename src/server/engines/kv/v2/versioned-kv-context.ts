@@ -1,6 +1,6 @@
 import { SealboxError } from '../../../../lib/errors.ts';
 import type { FieldData } from '../../../logical/field-data.ts';
-import type { KeyedMutex } from '../keyed-mutex.ts';
+import type { KeyedMutex } from '../../../../lib/keyed-mutex.ts';
 import { assertSecretPath } from '../secret-path.ts';
 
 /** What every KV v2 path handler shares within one mount. */

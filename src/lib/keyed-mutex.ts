@@ -1,16 +1,13 @@
 /**
- * One task at a time per key. KV v2 reads metadata, changes it and writes it back; two writers of
- * the same key interleaving across an await would both claim the same version number.
+ * Runs tasks one at a time per key, in arrival order, for read-modify-write sequences that must
+ * not interleave across an await (a KV v2 version number, a secret ID's use count).
  */
 export class KeyedMutex {
   readonly #tails = new Map<string, Promise<void>>();
 
   async run<T>(key: string, task: () => Promise<T>): Promise<T> {
     const previous = this.#tails.get(key) ?? Promise.resolve();
-    let release: () => void = () => undefined;
-    const done = new Promise<void>((resolve) => {
-      release = resolve;
-    });
+    const { promise: done, resolve: release } = Promise.withResolvers<void>();
     const tail = previous.then(() => done);
     this.#tails.set(key, tail);
     await previous;
@@ -18,6 +15,7 @@ export class KeyedMutex {
       return await task();
     } finally {
       release();
+      // The last holder removes the entry, so the map does not grow with every key ever locked.
       if (this.#tails.get(key) === tail) this.#tails.delete(key);
     }
   }
