@@ -1,57 +1,11 @@
 import test from 'ava';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { startEtcd } from '../helpers/etcd.ts';
-import type { ServerProcess } from '../helpers/server-process.ts';
-import { startServerProcess, tempDir, writeServerConfig } from '../helpers/server-process.ts';
-
-const POLL_MS = 200;
-const POLLS = 150;
-
-interface Call {
-  status: number;
-  json: Record<string, unknown> | undefined;
-  headers: Headers;
-}
-
-async function call(server: ServerProcess, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Call> {
-  const response = await fetch(`${server.url}/v1/${path}`, {
-    method,
-    headers,
-    redirect: 'manual',
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  return { status: response.status, json: text === '' ? undefined : JSON.parse(text), headers: response.headers };
-}
-
-/** Polls until exactly one of `nodes` says it is active; bounded. */
-async function activeNode(nodes: readonly ServerProcess[]): Promise<ServerProcess> {
-  for (let i = 0; i < POLLS; i++) {
-    const leaders = await Promise.all(nodes.map((node) => call(node, 'GET', 'sys/leader').catch(() => undefined)));
-    const active = nodes.filter((_, index) => leaders[index]?.json?.['is_self'] === true);
-    if (active.length === 1) return active[0]!;
-    await sleep(POLL_MS);
-  }
-  throw new Error('no single active node appeared');
-}
+import { activeNode, callNode as call, startHaCluster } from '../helpers/ha-cluster.ts';
 
 test('three nodes on one etcd: standbys forward, the cluster survives kill -9 and step-down, a paused node cannot write', async (t) => {
-  const etcd = await startEtcd();
-  const dir = await tempDir();
-  const nodes: ServerProcess[] = [];
-  t.teardown(async () => {
-    await Promise.all(nodes.map((node) => node.stop({ kill: true })));
-    await etcd.stop();
-    await dir.remove();
-  });
-  const storage = `storage "etcd" {\n  address = "${etcd.endpoint}"\n  path = "/ha/"\n  ha_enabled = "true"\n  lock_timeout = "2s"\n}`;
-  const config = await writeServerConfig(dir.path, storage);
-  for (let i = 0; i < 3; i++) nodes.push(await startServerProcess(['-config', config]));
-
-  const init = await call(nodes[0]!, 'PUT', 'sys/init', { secret_shares: 3, secret_threshold: 2 });
-  const keys = init.json!['keys'] as string[];
-  const root = { 'X-Vault-Token': init.json!['root_token'] as string };
-  for (const node of nodes) for (const key of keys.slice(0, 2)) await call(node, 'PUT', 'sys/unseal', { key });
+  const cluster = await startHaCluster(3);
+  t.teardown(cluster.stop);
+  const { nodes } = cluster;
+  const root = { 'X-Vault-Token': cluster.rootToken };
   t.is((await call(nodes[0]!, 'GET', 'sys/leader')).json!['ha_enabled'], true);
 
   const first = await activeNode(nodes);
@@ -75,6 +29,10 @@ test('three nodes on one etcd: standbys forward, the cluster survives kill -9 an
     if (written.status === 204) acknowledged.push(`key-${i}`);
   }
   t.is(acknowledged.length, 30);
+  // A rotation on the active node reaches the standbys through the keyring watch.
+  t.is((await call(first, 'PUT', 'sys/rotate', undefined, root)).status, 204);
+  t.is((await call(first, 'PUT', 'kv/after-rotate', { value: 'term 2' }, root)).status, 204);
+  acknowledged.push('after-rotate');
   await first.stop({ kill: true });
 
   const second = await activeNode(standbys);
@@ -83,6 +41,7 @@ test('three nodes on one etcd: standbys forward, the cluster survives kill -9 an
     t.is(read.status, 200, key);
   }
   t.is((await call(second, 'PUT', 'kv/after-failover', { value: 'x' }, root)).status, 204);
+  t.is((await call(second, 'GET', 'sys/key-status', undefined, root)).json!['term'], 2);
 
   const remaining = standbys.filter((node) => node !== second);
   t.is((await call(second, 'PUT', 'sys/step-down', undefined, root)).status, 204);
