@@ -1,7 +1,7 @@
-// Kubernetes login against a real HTTPS TokenReview endpoint: a small server started here on
-// 127.0.0.1 with a CA and certificate made by the openssl CLI, answering as kube-apiserver does.
-// When the real control-plane harness (etcd + kube-apiserver) exists, these scenarios should also
-// run against it, with service accounts and tokens made through its API.
+// Kubernetes login against a small HTTPS TokenReview endpoint started here on 127.0.0.1 (CA and
+// certificate made by the openssl CLI), to reach the refusal paths a real API server rarely takes:
+// 401 Status bodies, audiences, CA mismatches. test/e2e/kubernetes-auth.test.ts runs the login
+// against a real kube-apiserver from the control-plane harness.
 import test from 'ava';
 import type { ExecutionContext } from 'ava';
 import { randomUUID } from 'node:crypto';
