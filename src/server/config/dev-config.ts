@@ -1,3 +1,4 @@
+import { LISTENER_HARDENING_DEFAULTS } from './listener-schema.ts';
 import type { ServerConfig } from './server-config.ts';
 
 export const DEV_LISTEN_ADDRESS = '127.0.0.1:8200';
@@ -13,6 +14,7 @@ export function devConfig(listenAddress: string = DEV_LISTEN_ADDRESS): ServerCon
         maxRequestSize: 32 * 1024 * 1024,
         maxRequestDurationMs: 90_000,
         unauthenticatedMetricsAccess: false,
+        ...LISTENER_HARDENING_DEFAULTS,
       }),
     ]),
     storage: Object.freeze({ type: 'inmem' }),

@@ -15,6 +15,7 @@ import type { RouteMatch, Router } from '../router/router.ts';
 import { StorageView } from '../barrier/storage-view.ts';
 import { storagePrefix } from '../router/mount-entry.ts';
 import type { SecureStorage } from '../barrier/secure-storage.ts';
+import type { RequestLimiter } from '../quota/quota-manager.ts';
 
 /** What the pipeline needs of the token store. */
 export interface TokenAuthority {
@@ -47,6 +48,8 @@ export interface RequestPipelineOptions {
   readonly policies: PolicyAuthority;
   /** Records every request before it runs and every response after; absent, nothing is audited. */
   readonly audit?: RequestAuditor;
+  /** Rate limit quotas, checked before anything else, as Vault checks them before the request is built. */
+  readonly quotas?: RequestLimiter;
 }
 
 /** Routing, authentication, existence check, ACL, audit and dispatch: steps 4 to 10 and 13 of Vault's request flow. */
@@ -59,11 +62,25 @@ export class RequestPipeline {
 
   async handle(request: LogicalRequest): Promise<PipelineResult> {
     const route = this.#options.router.match(request.path);
+    await this.#limit(request, route?.mount.path ?? '');
     if (route === undefined) return this.#unrouted(request);
     const { authorized, audit } = await this.#admit(request, route);
     // Fail closed: nothing below runs, not even a use of the token, unless a device recorded the request.
     await this.#options.audit?.logRequest(audit);
     return { response: await this.#dispatch(authorized, route, audit), mount: route.mount };
+  }
+
+  /** A request over its quota is refused before authentication; audited only if the quota config asks. */
+  async #limit(request: LogicalRequest, mountPath: string): Promise<void> {
+    const quotas = this.#options.quotas;
+    try {
+      quotas?.enforce({ path: request.path, mountPath, clientAddress: request.remoteAddress });
+    } catch (error) {
+      if (quotas?.auditsRejections === true) {
+        await this.#options.audit?.logRequest({ request, error: clientMessage(error) }).catch(() => undefined);
+      }
+      throw error;
+    }
   }
 
   /** Authentication, existence check and ACL; a refusal is audited with its error. */

@@ -14,6 +14,8 @@ import { RewritingSocket } from './rewriting-socket.ts';
 export interface ListenerTls {
   readonly cert: Buffer;
   readonly key: Buffer;
+  /** Lowest protocol version accepted; TLS 1.2 unless set higher. */
+  readonly minVersion?: 'TLSv1.2' | 'TLSv1.3';
 }
 
 export interface ListenerOptions {
@@ -34,6 +36,8 @@ export interface RunningListener {
   readonly url: string;
   /** Stops accepting and closes every connection, idle or not; resolves once all are closed. */
   close(): Promise<void>;
+  /** Serves new TLS connections with this certificate and key (SIGHUP); open ones keep theirs. */
+  reloadTls(tls: ListenerTls): void;
 }
 
 // Node checks header and request timeouts only every 30 s by default, so a 10 s headers timeout
@@ -55,6 +59,10 @@ export async function startListener(options: ListenerOptions): Promise<RunningLi
     address,
     url: `${options.tls ? 'https' : 'http'}://${formatHost(address.host)}:${address.port}`,
     close: () => close(acceptor, httpServer, sockets),
+    reloadTls: (next) => {
+      if (!(acceptor instanceof tls.Server)) throw new Error('the listener does not use TLS');
+      acceptor.setSecureContext(secureContextOptions(next));
+    },
   };
 }
 
@@ -86,8 +94,11 @@ function createAcceptor(options: ListenerOptions, httpServer: http.Server): net.
   if (options.tls === undefined) {
     return net.createServer(socketOptions, (socket) => handOver(socket, false));
   }
-  const { cert, key } = options.tls;
-  return tls.createServer({ ...socketOptions, cert, key }, (socket) => handOver(socket, true));
+  return tls.createServer({ ...socketOptions, ...secureContextOptions(options.tls) }, (socket) => handOver(socket, true));
+}
+
+function secureContextOptions({ cert, key, minVersion }: ListenerTls): tls.SecureContextOptions {
+  return { cert, key, minVersion: minVersion ?? 'TLSv1.2' };
 }
 
 /** Every accepted TCP socket until it closes; with TLS, closing it also closes the TLS socket. */

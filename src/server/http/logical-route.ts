@@ -5,6 +5,7 @@ import { uuid } from '../../lib/random-id.ts';
 import type { Core } from '../core/core.ts';
 import type { LogicalRequest } from '../logical/logical-request.ts';
 import type { Operation } from '../logical/operation.ts';
+import type { JsonLimits } from './json-limits.ts';
 import { envelope, isEmptyResult } from './envelope.ts';
 import type { RequestData } from './read-body.ts';
 import { readBody } from './read-body.ts';
@@ -14,10 +15,10 @@ import { sendErrors, sendJson, sendNoContent } from './respond.ts';
 const MERGE_PATCH = 'application/merge-patch+json';
 
 /** Every /v1 path that is not a raw sys handler: translate, hand to the core, render the envelope. */
-export function logicalRoute(core: Core, maxRequestSize: number) {
+export function logicalRoute(core: Core, maxRequestSize: number, jsonLimits?: JsonLimits) {
   return async (ctx: Context): Promise<void> => {
     if (!ctx.path.startsWith('/v1/')) return sendErrors(ctx, 404, []);
-    const request = await translate(ctx, maxRequestSize);
+    const request = await translate(ctx, maxRequestSize, jsonLimits);
     const { response, mountType } = await core.handleRequest(request);
     if (response?.status !== undefined) return sendJson(ctx, response.status, envelope(request.id, response, mountType));
     if (request.operation === 'read' || request.operation === 'list') {
@@ -28,12 +29,12 @@ export function logicalRoute(core: Core, maxRequestSize: number) {
   };
 }
 
-async function translate(ctx: Context, maxRequestSize: number): Promise<LogicalRequest> {
+async function translate(ctx: Context, maxRequestSize: number, jsonLimits: JsonLimits | undefined): Promise<LogicalRequest> {
   const query = queryData(ctx);
   const list = listFlag(query);
   delete query['list'];
   const operation = operationOf(ctx, list);
-  const data = operation === 'read' || operation === 'list' || operation === 'delete' ? query : await bodyData(ctx, operation, maxRequestSize);
+  const data = operation === 'read' || operation === 'list' || operation === 'delete' ? query : await bodyData(ctx, operation, maxRequestSize, jsonLimits);
   let path = decodeURIComponent(ctx.path.slice('/v1/'.length));
   if (operation === 'list' && !path.endsWith('/')) path += '/';
   return {
@@ -64,14 +65,14 @@ function operationOf(ctx: Context, list: boolean): Operation {
   }
 }
 
-async function bodyData(ctx: Context, operation: Operation, maxRequestSize: number): Promise<RequestData> {
+async function bodyData(ctx: Context, operation: Operation, maxRequestSize: number, jsonLimits: JsonLimits | undefined): Promise<RequestData> {
   if (operation === 'patch') {
     const type = (ctx.get('Content-Type').split(';')[0] ?? '').trim().toLowerCase();
     if (type !== MERGE_PATCH) {
       throw new SealboxError('unsupported_media_type', `PATCH requires Content-Type of ${MERGE_PATCH}, provided ${ctx.get('Content-Type')}`);
     }
   }
-  return readBody(ctx, maxRequestSize);
+  return readBody(ctx, maxRequestSize, jsonLimits);
 }
 
 /** Query parameters as request data: one value is a string, repeated values an array. */

@@ -1,6 +1,8 @@
 import type { Context } from 'koa';
 import getRawBody from 'raw-body';
 import { SealboxError } from '../../lib/errors.ts';
+import type { JsonLimits } from './json-limits.ts';
+import { checkJsonLimits, DEFAULT_JSON_LIMITS } from './json-limits.ts';
 
 export type RequestData = Record<string, unknown>;
 
@@ -9,13 +11,15 @@ export type RequestData = Record<string, unknown>;
  * object, or a form when the content type says so and the body does not look like JSON.
  * An empty body is no data.
  */
-export async function readBody(ctx: Context, limit: number): Promise<RequestData> {
+export async function readBody(ctx: Context, limit: number, jsonLimits: JsonLimits = DEFAULT_JSON_LIMITS): Promise<RequestData> {
   const raw = await readRaw(ctx, limit);
   const text = raw.toString('utf8').trim();
   // The Go client sends `null` for a write without data.
   if (text === '' || text === 'null') return {};
   if (isForm(ctx) && !text.startsWith('{') && !text.startsWith('[')) return parseForm(text);
-  return parseJsonObject(text);
+  const data = parseJsonObject(text);
+  checkJsonLimits(data, jsonLimits);
+  return data;
 }
 
 async function readRaw(ctx: Context, limit: number): Promise<Buffer> {

@@ -5,6 +5,7 @@ import { parseGoBool } from '../../lib/parse-bool.ts';
 import type { Core } from '../core/core.ts';
 import type { HealthStatus } from '../core/node-status.ts';
 import { RawFields } from './raw-fields.ts';
+import type { JsonLimits } from './json-limits.ts';
 import { readBody } from './read-body.ts';
 import { sendErrors, sendJson, sendNoContent } from './respond.ts';
 import { requestToken } from './request-token.ts';
@@ -12,6 +13,7 @@ import { requestToken } from './request-token.ts';
 export interface SysRoutesOptions {
   readonly core: Core;
   readonly maxRequestSize: number;
+  readonly jsonLimits?: JsonLimits;
 }
 
 type Handler = (ctx: Context) => Promise<void>;
@@ -21,7 +23,7 @@ type Handler = (ctx: Context) => Promise<void>;
  * than the logical envelope. Other methods get 405 with an empty errors list.
  */
 export function sysRoutes(options: SysRoutesOptions): Router {
-  const { core, maxRequestSize } = options;
+  const { core, maxRequestSize, jsonLimits } = options;
   const router = new Router({ prefix: '/v1/sys' });
   const route = (path: string, handlers: Readonly<Record<string, Handler>>) => {
     router.all(path, async (ctx) => {
@@ -34,7 +36,7 @@ export function sysRoutes(options: SysRoutesOptions): Router {
   route('/init', {
     GET: async (ctx) => sendJson(ctx, 200, { initialized: await core.isInitialized() }),
     PUT: async (ctx) => {
-      const fields = new RawFields(await readBody(ctx, maxRequestSize));
+      const fields = new RawFields(await readBody(ctx, maxRequestSize, jsonLimits));
       const result = await core.initialize({
         secretShares: fields.int('secret_shares') ?? 0,
         secretThreshold: fields.int('secret_threshold') ?? 0,
@@ -51,7 +53,7 @@ export function sysRoutes(options: SysRoutesOptions): Router {
 
   route('/unseal', {
     PUT: async (ctx) => {
-      const fields = new RawFields(await readBody(ctx, maxRequestSize));
+      const fields = new RawFields(await readBody(ctx, maxRequestSize, jsonLimits));
       if (fields.bool('migrate') === true) {
         throw new SealboxError('invalid_request', 'seal migration is not supported by this server');
       }
@@ -92,7 +94,7 @@ export function sysRoutes(options: SysRoutesOptions): Router {
   });
 
   // Rekey and generate-root: unauthenticated, since a quorum of unseal shares is the authority.
-  const fieldsOf = async (ctx: Context) => new RawFields(await readBody(ctx, maxRequestSize));
+  const fieldsOf = async (ctx: Context) => new RawFields(await readBody(ctx, maxRequestSize, jsonLimits));
 
   route('/rekey/init', {
     GET: async (ctx) => sendJson(ctx, 200, await core.rekey((rekey) => rekey.status())),
