@@ -23,6 +23,8 @@ import type { EtcdStorageConfig } from '../../src/server/config/server-config.ts
 export interface RunningEtcd {
   /** http://127.0.0.1:<port> */
   readonly endpoint: string;
+  /** The etcd process, e.g. for a benchmark to read its CPU time. */
+  readonly pid: number;
   /** SIGKILLs etcd (SIGTERM can take seconds while it hands over leadership) and removes its data. */
   stop(): Promise<void>;
 }
@@ -137,7 +139,7 @@ async function startOnce(options: StartEtcdOptions): Promise<RunningEtcd> {
     await stop();
     throw error;
   }
-  return { endpoint, stop };
+  return { endpoint, pid: child.pid ?? 0, stop };
 }
 
 function tlsArguments(tls: EtcdTlsFiles | undefined): string[] {

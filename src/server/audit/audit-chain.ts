@@ -1,4 +1,5 @@
-import { createHmac, hkdfSync } from 'node:crypto';
+import { createHmac, createSecretKey, hkdfSync } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 
 /**
  * Sealbox's tamper-evident chain. Every line a device writes carries
@@ -30,8 +31,16 @@ export function chainKeyFromSalt(salt: string): Buffer {
   return Buffer.from(hkdfSync('sha256', Buffer.from(salt, 'utf8'), Buffer.alloc(0), KEY_INFO, 32));
 }
 
+// Node imports a Buffer key anew on every createHmac, which costs more than the HMAC of a line.
+const keyObjects = new WeakMap<Buffer, KeyObject>();
+
 export function lineHmac(key: Buffer, line: string): string {
-  return createHmac('sha256', key).update(line, 'utf8').digest('hex');
+  let keyObject = keyObjects.get(key);
+  if (keyObject === undefined) {
+    keyObject = createSecretKey(key);
+    keyObjects.set(key, keyObject);
+  }
+  return createHmac('sha256', keyObject).update(line, 'utf8').digest('hex');
 }
 
 export function genesisHmac(key: Buffer): string {

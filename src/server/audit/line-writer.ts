@@ -2,6 +2,8 @@
 export interface LineWriter {
   /** Writes one line (ending in '\n'); resolves once the destination took it. */
   write(line: string): Promise<void>;
+  /** Takes several lines in one write (a byte stream), so that lines logged meanwhile go out together; not datagrams. */
+  readonly acceptsManyLines?: boolean;
   /** Closes and opens the destination again: log rotation for files, a new connection for sockets. */
   reopen(): Promise<void>;
   close(): Promise<void>;

@@ -1,3 +1,5 @@
+import { createSecretKey } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { secretsEqual } from '../../lib/constant-time.ts';
 import { SealboxError } from '../../lib/errors.ts';
 import { SerialQueue } from '../../lib/serial-queue.ts';
@@ -25,6 +27,11 @@ export class AesGcmBarrier implements Barrier {
   /** Rotation, rekey and rotation settings each derive a new keyring from the current one: never two at once. */
   readonly #keyringChanges = new SerialQueue();
   #keyring: Keyring | undefined;
+  /**
+   * Term keys as KeyObjects, made once per key: Node imports a Buffer key anew on every cipher,
+   * which costs more than the AES-GCM of a small entry. Dropped with the keyring on seal.
+   */
+  #keyObjects = new WeakMap<Buffer, KeyObject>();
   #encryptions = 0;
   #persistedEncryptions = 0;
   #rotationDue: (() => void) | undefined;
@@ -82,6 +89,7 @@ export class AesGcmBarrier implements Barrier {
   seal(): void {
     this.#keyring?.zero();
     this.#keyring = undefined;
+    this.#keyObjects = new WeakMap();
   }
 
   rotate(): Promise<KeyStatus> {
@@ -110,7 +118,7 @@ export class AesGcmBarrier implements Barrier {
     if (termKey === undefined) {
       throw new SealboxError('internal', `no decryption key available for term ${termOf(ciphertext)}`);
     }
-    return decrypt(termKey.value, key, ciphertext);
+    return decrypt(this.#keyObject(termKey.value), key, ciphertext);
   }
 
   async put(key: string, value: Uint8Array): Promise<void> {
@@ -179,11 +187,20 @@ export class AesGcmBarrier implements Barrier {
     this.#rotationDue = listener;
   }
 
+  #keyObject(key: Buffer): KeyObject {
+    let keyObject = this.#keyObjects.get(key);
+    if (keyObject === undefined) {
+      keyObject = createSecretKey(key);
+      this.#keyObjects.set(key, keyObject);
+    }
+    return keyObject;
+  }
+
   #seal(key: string, value: Uint8Array): Buffer {
     const keyring = this.#open();
     const active = keyring.activeKey();
     this.#encryptions += 1;
-    const ciphertext = encrypt(active.value, active.term, key, value);
+    const ciphertext = encrypt(this.#keyObject(active.value), active.term, key, value);
     const { disabled, maxOperations } = keyring.rotation;
     if (!disabled && this.#encryptions >= maxOperations) this.#rotationDue?.();
     return ciphertext;

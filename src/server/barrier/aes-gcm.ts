@@ -1,4 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { SealboxError } from '../../lib/errors.ts';
 
 /**
@@ -13,7 +14,7 @@ const NONCE_LENGTH = 12;
 const TAG_LENGTH = 16;
 export const KEY_LENGTH = 32;
 
-export function encrypt(key: Uint8Array, term: number, path: string, plaintext: Uint8Array): Buffer {
+export function encrypt(key: Uint8Array | KeyObject, term: number, path: string, plaintext: Uint8Array): Buffer {
   const nonce = randomBytes(NONCE_LENGTH);
   const cipher = createCipheriv('aes-256-gcm', key, nonce);
   cipher.setAAD(Buffer.from(path, 'utf8'));
@@ -33,7 +34,7 @@ export function termOf(ciphertext: Uint8Array): number {
 }
 
 /** Throws SealboxError('internal') when the key is wrong or the entry was altered or moved. */
-export function decrypt(key: Uint8Array, path: string, ciphertext: Uint8Array): Buffer {
+export function decrypt(key: Uint8Array | KeyObject, path: string, ciphertext: Uint8Array): Buffer {
   termOf(ciphertext);
   const data = Buffer.from(ciphertext.buffer, ciphertext.byteOffset, ciphertext.byteLength);
   const version = data.readUInt8(4);

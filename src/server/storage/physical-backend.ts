@@ -64,8 +64,12 @@ export interface StorageChange {
 }
 
 export interface Watchable {
-  /** Calls `listener` for every change below `prefix` until the returned function is called. */
-  watch(prefix: string, listener: (change: StorageChange) => void): Promise<() => Promise<void>>;
+  /**
+   * Calls `listener` for every change below `prefix` until the returned function is called;
+   * `onInterrupt` when the watch broke or restarted and changes may have been missed, with `ended`
+   * true when it will deliver nothing more (cancelled by the storage, e.g. after a compaction).
+   */
+  watch(prefix: string, listener: (change: StorageChange) => void, onInterrupt?: (ended: boolean) => void): Promise<() => Promise<void>>;
 }
 
 export function isTransactional(backend: PhysicalBackend): backend is PhysicalBackend & Transactional {

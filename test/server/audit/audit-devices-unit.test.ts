@@ -113,3 +113,25 @@ test('the broker needs one device to record each entry, and says nothing of why 
   t.deepEqual(errorResponse(error), { status: 500, errors: ['internal error'] });
   await t.throwsAsync(broker.logResponse(INPUT), { message: 'no audit backend succeeded in logging the response' });
 });
+
+test('lines logged while a write is under way go out together, in order, with an unbroken chain; a datagram writer still gets one line per write', async (t) => {
+  const dir = await tempDir();
+  t.teardown(dir.remove);
+  const path = join(dir.path, 'audit.log');
+  const file = await fileWriterFactory({ file_path: path }, {});
+  const writes: string[] = [];
+  const counting: LineWriter = { ...file, acceptsManyLines: true, write: (text) => (writes.push(text), file.write(text)), close: () => file.close(), reopen: () => file.reopen() };
+  const batched = await device('file/', counting);
+  await Promise.all(Array.from({ length: 100 }, () => batched.logRequest(INPUT)));
+  await batched.close();
+  const lines = logLines(await readFile(path, 'utf8'));
+  t.deepEqual(lines.map((line) => (JSON.parse(line.text) as { chain: { seq: number } }).chain.seq), Array.from({ length: 100 }, (_, i) => i + 1));
+  t.deepEqual(verifyChain(lines, chainKeyFromSalt(SALT)).findings, []);
+  t.true(writes.length < 100, `${writes.length} writes for 100 lines`);
+
+  const single: string[] = [];
+  const oneLine = await device('udp/', { write: async (text) => void single.push(text), reopen: async () => undefined, close: async () => undefined });
+  await Promise.all(Array.from({ length: 10 }, () => oneLine.logRequest(INPUT)));
+  t.is(single.length, 10);
+  t.true(single.every((text) => text.split('\n').length === 2));
+});

@@ -55,6 +55,7 @@ async function fileMode(raw: string | undefined, path: string): Promise<number> 
 
 /** Appends to a file; reopening after a rename is how log rotation works. */
 class FileWriter implements LineWriter {
+  readonly acceptsManyLines = true;
   readonly #path: string;
   readonly #mode: number;
   #handle: FileHandle | undefined;
@@ -126,6 +127,7 @@ class FileWriter implements LineWriter {
 
 /** Standard output; never closed, since the process owns it. */
 class StreamWriter implements LineWriter {
+  readonly acceptsManyLines = true;
   readonly #stream: NodeJS.WritableStream;
 
   constructor(stream: NodeJS.WritableStream) {

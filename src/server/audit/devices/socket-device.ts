@@ -41,6 +41,7 @@ export const socketWriterFactory: LineWriterFactory = async (options) => {
 
 /** TCP or a unix socket: one connection, replaced whenever it breaks or the peer closes it. */
 class StreamSocketWriter implements LineWriter {
+  readonly acceptsManyLines = true;
   readonly #target: NetConnectOpts;
   readonly #label: string;
   readonly #timeoutMs: number;

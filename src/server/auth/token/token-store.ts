@@ -1,8 +1,9 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac, createSecretKey, randomBytes } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { SealboxError } from '../../../lib/errors.ts';
 import { randomBase62 } from '../../../lib/random-id.ts';
 import type { Logger } from '../../../lib/logger.ts';
-import { SerialQueue } from '../../../lib/serial-queue.ts';
+import { ReadWriteLock } from '../../storage/file/read-write-lock.ts';
 import type { SecureStorage } from '../../barrier/secure-storage.ts';
 import { getJson, putJson } from '../../barrier/secure-storage.ts';
 import type { TokenAuthority } from '../../core/request-pipeline.ts';
@@ -71,20 +72,22 @@ interface AccessorIndex {
  * Service tokens, stored only under salted hashes in the token store's view (sys/token/):
  * id/<hash> holds the entry, accessor/<hash(accessor)> points at the token's hash, and
  * parent/<parent hash>/<child hash> is the revocation tree. Changes to one token's keys go in one
- * transaction; changes that read before they write (uses, renewals, creating children, revoking)
- * run one at a time so that a child cannot be created under a parent being revoked.
+ * transaction; changes that read before they write (uses, renewals, revoking) run one at a time,
+ * and creating children runs alongside other creations but never alongside those, so that a child
+ * cannot be created under a parent being revoked.
  */
 export class TokenStore implements TokenAuthority {
   readonly roles: TokenRoleStore;
   readonly systemTtl: TtlLimits;
   readonly #storage: SecureStorage;
   readonly #now: () => number;
-  readonly #queue = new SerialQueue();
+  readonly #lock = new ReadWriteLock();
   readonly #revokeListeners: RevokeListener[] = [];
   /** Expiry of every expiring token this store has seen: the sweeper's work list. */
   readonly #deadlines = new Map<string, number>();
   #deadlinesLoaded: Promise<void> | undefined;
-  #salt: Promise<Buffer> | undefined;
+  // A KeyObject, made once: Node imports a Buffer key anew on every createHmac, which costs more than the HMAC.
+  #salt: Promise<KeyObject> | undefined;
   #observer: TokenObserver | undefined;
 
   /**
@@ -154,7 +157,10 @@ export class TokenStore implements TokenAuthority {
   /** Mints a token; a child of `parentToken` unless that is undefined. */
   async create(spec: TokenSpec, parentToken?: string): Promise<IssuedToken> {
     if (parentToken === undefined && spec.customId === undefined) return this.#insert(spec, undefined);
-    return this.#queue.run(async () => {
+    // Children of one parent may be created side by side (their keys differ); a custom ID is checked
+    // for duplicates, and revocations, uses and renewals change what creation reads: those run alone.
+    const lock = spec.customId === undefined ? this.#lock.read.bind(this.#lock) : this.#lock.write.bind(this.#lock);
+    return lock(async () => {
       if (parentToken === undefined) return this.#insert(spec, undefined);
       const parentHash = await this.#hash(parentToken);
       const parent = await this.#read(parentHash);
@@ -230,7 +236,7 @@ export class TokenStore implements TokenAuthority {
 
   async use(token: string, entry: TokenEntry): Promise<{ entry: TokenEntry; lastUse: boolean }> {
     if (entry.numUses === 0) return { entry, lastUse: false };
-    return this.#queue.run(async () => {
+    return this.#lock.write(async () => {
       const hash = await this.#hash(token);
       const current = await this.#read(hash);
       if (current === undefined || !this.#live(current, false)) throw new SealboxError('permission_denied', 'permission denied');
@@ -246,16 +252,16 @@ export class TokenStore implements TokenAuthority {
   /** Revokes `token` and every token below it; unknown tokens are ignored. */
   async revoke(token: string): Promise<void> {
     const hash = await this.#hash(token);
-    await this.#queue.run(() => this.#revokeTree(hash));
+    await this.#lock.write(() => this.#revokeTree(hash));
   }
 
   async revokeTree(stored: StoredToken): Promise<void> {
-    await this.#queue.run(() => this.#revokeTree(stored.hash));
+    await this.#lock.write(() => this.#revokeTree(stored.hash));
   }
 
   /** Revokes the token alone; its children become orphans. */
   async revokeOrphan(stored: StoredToken): Promise<void> {
-    await this.#queue.run(async () => {
+    await this.#lock.write(async () => {
       // Children are orphaned first: a crash half way leaves the parent, never a dangling tree.
       for (const child of await this.#children(stored.hash)) await this.#orphan(stored.hash, child);
       await this.#revokeOne(stored.hash, undefined);
@@ -264,7 +270,7 @@ export class TokenStore implements TokenAuthority {
 
   /** Extends the token's lease by Vault's rules; see calculateTtl. */
   async renew(stored: StoredToken, increment: number): Promise<RenewResult> {
-    return this.#queue.run(async () => {
+    return this.#lock.write(async () => {
       const entry = await this.#read(stored.hash);
       if (entry === undefined || !this.#live(entry, false)) throw new SealboxError('invalid_request', 'token not found');
       // A non-expiring token renews to itself (vault-api.md 4.4); real Vault answers "lease is not renewable".
@@ -305,7 +311,7 @@ export class TokenStore implements TokenAuthority {
     for (const [hash, deadline] of [...this.#deadlines]) {
       if (deadline > nowMs) continue;
       // One task per token, so that requests interleave with a long sweep.
-      const done = await this.#queue.run(async () => {
+      const done = await this.#lock.write(async () => {
         const entry = await this.#read(hash);
         if (entry?.expireTime !== undefined && entry.expireTime > nowMs) {
           this.#deadlines.set(hash, entry.expireTime);
@@ -328,7 +334,7 @@ export class TokenStore implements TokenAuthority {
   async tidy(): Promise<void> {
     for (const folder of await this.#storage.list('parent/')) {
       const parentHash = folder.slice(0, -1);
-      await this.#queue.run(async () => {
+      await this.#lock.write(async () => {
         const parentExists = (await this.#read(parentHash)) !== undefined;
         for (const child of await this.#children(parentHash)) {
           const childEntry = await this.#read(child);
@@ -338,7 +344,7 @@ export class TokenStore implements TokenAuthority {
       });
     }
     for (const name of await this.#storage.list('accessor/')) {
-      await this.#queue.run(async () => {
+      await this.#lock.write(async () => {
         const index = await getJson<AccessorIndex>(this.#storage, `accessor/${name}`);
         if (index !== undefined && (await this.#read(index.tokenHash)) === undefined) await this.#storage.delete(`accessor/${name}`);
       });
@@ -488,9 +494,9 @@ export class TokenStore implements TokenAuthority {
     return createHmac('sha256', await this.#loadSalt()).update(value).digest('hex');
   }
 
-  async #loadSalt(): Promise<Buffer> {
+  async #loadSalt(): Promise<KeyObject> {
     // One promise for all callers: two first uses must not each create a salt.
-    this.#salt ??= this.#readOrCreateSalt().catch((error: unknown) => {
+    this.#salt ??= this.#readOrCreateSalt().then((salt) => createSecretKey(salt)).catch((error: unknown) => {
       this.#salt = undefined;
       throw error;
     });

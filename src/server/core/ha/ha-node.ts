@@ -19,6 +19,8 @@ export interface HaSettings {
   /** Read at activation: with an ephemeral listen port the address is known only once listening. */
   readonly addresses: () => { readonly api: string; readonly cluster: string };
   readonly stepDownPauseMs?: number;
+  /** Told first on activation and demotion, e.g. so that a storage cache serves only while active. */
+  readonly onRoleChange?: (active: boolean) => void;
 }
 
 export interface HaNodeOptions extends HaSettings {
@@ -101,6 +103,7 @@ export class HaNode implements NodeRole {
 
   async #activate(lockValue: string): Promise<void> {
     const { barrier, fence, lock } = this.#options;
+    this.#options.onRoleChange?.(true);
     // Another node may have rotated or rekeyed while this one was standby.
     await barrier.reload();
     fence.fence(lock.lockCondition(ACTIVE_NODE_LOCK, lockValue));
@@ -114,6 +117,7 @@ export class HaNode implements NodeRole {
     const services = this.#services;
     this.#services = undefined;
     this.#activeTime = undefined;
+    this.#options.onRoleChange?.(false);
     await services?.stop();
   }
 

@@ -120,13 +120,15 @@ export class EtcdBackend implements PhysicalBackend, Transactional, HALock, Watc
     return value ?? undefined;
   }
 
-  async watch(prefix: string, listener: (change: StorageChange) => void): Promise<() => Promise<void>> {
+  async watch(prefix: string, listener: (change: StorageChange) => void, onInterrupt?: (ended: boolean) => void): Promise<() => Promise<void>> {
     assertValidPrefix(prefix);
-    const onError = (error: Error): void =>
+    const onError = (error: Error): void => {
       this.#logger?.error('storage watch cancelled by etcd; changes may be missed', {
         prefix,
         error: describeError(error),
       });
+      onInterrupt?.(true);
+    };
     const watcher = await connectWatcher(this.#kv.watch().prefix(prefix), this.#timeoutMs, onError).catch(
       this.#failed('watching entries'),
     );
@@ -134,6 +136,12 @@ export class EtcdBackend implements PhysicalBackend, Transactional, HALock, Watc
       this.#notify(listener, kv.key.toString(), type);
     watcher.on('put', emit('put'));
     watcher.on('delete', emit('delete'));
+    // Registered once connected, so that 'connected' here means a reconnection.
+    if (onInterrupt !== undefined) {
+      watcher.on('disconnected', () => onInterrupt(false));
+      watcher.on('connected', () => onInterrupt(false));
+      watcher.on('end', () => onInterrupt(true));
+    }
     this.#watchers.add(watcher);
     return async () => {
       this.#watchers.delete(watcher);

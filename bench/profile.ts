@@ -1,0 +1,77 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { startEtcd } from '../test/helpers/etcd.ts';
+import { tempDir } from '../test/helpers/server-process.ts';
+import type { HttpLoadSpec } from './load-http.ts';
+import { SECRET_VALUE, startBenchNode } from './sealbox-node.ts';
+import type { BenchNode } from './sealbox-node.ts';
+import { spawnLoad } from './spawn-load.ts';
+
+/**
+ * `npm run bench:profile -- --workload write`: one server under --cpu-prof, one workload at c=64,
+ * then the functions with the most CPU time (self and inclusive) from the profile.
+ */
+const REQUESTS: Record<string, (node: BenchNode) => Pick<HttpLoadSpec, 'method' | 'path' | 'headers' | 'body' | 'spread'>> = {
+  read: (node) => ({ method: 'GET', path: '/v1/secret/data/bench', headers: { 'X-Vault-Token': node.token } }),
+  write: (node) => ({ method: 'POST', path: '/v1/secret/data/w-{n}', spread: 1000, headers: { 'X-Vault-Token': node.token }, body: JSON.stringify({ data: { value: SECRET_VALUE } }) }),
+  token: (node) => ({ method: 'POST', path: '/v1/auth/token/create', headers: { 'X-Vault-Token': node.rootToken }, body: JSON.stringify({ policies: ['bench'], ttl: '1h' }) }),
+  health: () => ({ method: 'GET', path: '/v1/sys/health' }),
+};
+
+const { values } = parseArgs({ options: { workload: { type: 'string', default: 'read' }, 'cache-off': { type: 'boolean', default: false }, seconds: { type: 'string', default: '5' }, top: { type: 'string', default: '25' } } });
+const request = REQUESTS[values.workload];
+if (request === undefined) throw new Error(`--workload is one of ${Object.keys(REQUESTS).join(', ')}`);
+const etcd = await startEtcd();
+const dir = await tempDir('sealbox-profile-');
+const profiles = join(dir.path, 'profiles');
+try {
+  process.env['NODE_OPTIONS'] = `--cpu-prof --cpu-prof-dir=${profiles}`;
+  const node = await startBenchNode({ dir: dir.path, name: 'profiled', storageBlock: `storage "etcd" {\n  address = "${etcd.endpoint}"\n  path = "/profile/"\n}`, disableCache: values['cache-off'] });
+  delete process.env['NODE_OPTIONS'];
+  const result = await spawnLoad({ kind: 'http', url: node.url, ...request(node), connections: 64, warmupSeconds: 1, seconds: Number(values.seconds), pids: { server: node.pid, etcd: etcd.pid } });
+  console.log(JSON.stringify(result));
+  await node.server.stop();
+  const [file] = await readdir(profiles);
+  if (file === undefined) throw new Error('the server wrote no profile');
+  printTop(JSON.parse(await readFile(join(profiles, file), 'utf8')) as CpuProfile, Number(values.top));
+} finally {
+  await etcd.stop();
+  await dir.remove();
+}
+
+interface CpuProfile {
+  readonly nodes: ReadonlyArray<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }>;
+  readonly samples: readonly number[];
+  readonly timeDeltas: readonly number[];
+}
+
+function printTop(profile: CpuProfile, top: number): void {
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const parent = new Map<number, number>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+  const own = new Map<number, number>();
+  profile.samples.forEach((sample, index) => own.set(sample, (own.get(sample) ?? 0) + (profile.timeDeltas[index] ?? 0)));
+  const total = [...own.values()].reduce((sum, micros) => sum + micros, 0);
+  const self = new Map<string, number>();
+  const inclusive = new Map<string, number>();
+  for (const [id, micros] of own) {
+    const name = label(byId.get(id)!.callFrame);
+    self.set(name, (self.get(name) ?? 0) + micros);
+    const seen = new Set<string>();
+    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+      const frame = label(byId.get(at)!.callFrame);
+      if (!seen.has(frame)) inclusive.set(frame, (inclusive.get(frame) ?? 0) + micros);
+      seen.add(frame);
+    }
+  }
+  for (const [title, table] of [['self', self], ['inclusive', inclusive]] as const) {
+    console.log(`\n${title} (% of ${(total / 1e6).toFixed(1)} s of samples)`);
+    for (const [name, micros] of [...table].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${((micros / total) * 100).toFixed(1).padStart(5)}%  ${name}`);
+  }
+}
+
+function label(frame: { functionName: string; url: string; lineNumber: number }): string {
+  const file = frame.url.split('/').slice(-2).join('/');
+  return `${frame.functionName || '(anonymous)'} ${file}${frame.lineNumber >= 0 ? `:${frame.lineNumber + 1}` : ''}`;
+}

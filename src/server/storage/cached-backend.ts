@@ -1,0 +1,187 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { LRUCache } from 'lru-cache';
+import { describeError } from '../../lib/errors.ts';
+import type { Logger } from '../../lib/logger.ts';
+import type { Storage } from './create-storage.ts';
+import type { PhysicalBackend, Transactional, TxnCondition, TxnOperation, Watchable } from './physical-backend.ts';
+import { isWatchable } from './physical-backend.ts';
+
+export interface CachedBackendOptions {
+  /** Entries kept, least recently used first out; Vault's physical cache defaults to 131,072. */
+  readonly maxEntries?: number;
+  readonly logger?: Logger;
+  /** Pause before watching again after the watch could not start or was cancelled. */
+  readonly rewatchMs?: number;
+}
+
+const DEFAULT_MAX_ENTRIES = 131_072;
+const REWATCH_MS = 1_000;
+/** Written by other nodes, and read to tell a lost lock apart from a failed condition. */
+const UNCACHED_PREFIX = 'core/lock/';
+
+/** A cached read; `value` undefined caches that the key is absent. */
+interface Entry {
+  readonly value: Uint8Array | undefined;
+}
+
+/** A read from the inner backend that may fill its key if nothing changed the key meanwhile. */
+interface Load {
+  readonly promise: Promise<Uint8Array | undefined>;
+}
+
+/**
+ * Vault's physical cache: entries (ciphertext, as stored) kept in memory after a read, so warm
+ * token, policy and secret reads do not reach etcd. The node's own writes drop their keys; a
+ * storage watch drops keys that anyone changes; a watch interruption or a change of HA role drops
+ * everything. A standby never serves from it, so a cache from an earlier term is never read.
+ */
+export class CachedBackend implements PhysicalBackend, Transactional {
+  readonly #inner: Storage;
+  readonly #entries: LRUCache<string, Entry>;
+  // Removing a key's load stops a read that raced a change from putting back what it read before.
+  readonly #loads = new Map<string, Load>();
+  readonly #logger: Logger | undefined;
+  readonly #rewatchMs: number;
+  readonly #closed = new AbortController();
+  #serving = false;
+  /** Whether every change reaches the cache: always without a watchable backend, else while the watch runs. */
+  #watching: boolean;
+  #stopWatch: (() => Promise<void>) | undefined;
+
+  private constructor(inner: Storage, options: CachedBackendOptions) {
+    this.#inner = inner;
+    this.#entries = new LRUCache({ max: options.maxEntries ?? DEFAULT_MAX_ENTRIES });
+    this.#logger = options.logger;
+    this.#rewatchMs = options.rewatchMs ?? REWATCH_MS;
+    this.#watching = !isWatchable(inner);
+  }
+
+  /**
+   * Watches every change when the backend can watch, in the background: a storage that is down
+   * must not stop the server from starting, and until the watch runs every read goes to storage.
+   * The cache serves once `serve(true)` is called.
+   */
+  static create(inner: Storage, options: CachedBackendOptions = {}): CachedBackend {
+    const cache = new CachedBackend(inner, options);
+    if (isWatchable(inner)) void cache.#watch(inner);
+    return cache;
+  }
+
+  get type(): string {
+    return this.#inner.type;
+  }
+
+  /** Number of cached entries, for tests and metrics. */
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  /** Serving starts empty and stopping empties it: a node that becomes active again must not trust what it cached before. */
+  serve(serving: boolean): void {
+    this.#serving = serving;
+    this.#dropAll();
+  }
+
+  get(key: string): Promise<Uint8Array | undefined> {
+    if (!this.#serving || !this.#watching || key.startsWith(UNCACHED_PREFIX)) return this.#inner.get(key);
+    const entry = this.#entries.get(key);
+    if (entry !== undefined) return Promise.resolve(entry.value);
+    return (this.#loads.get(key) ?? this.#load(key)).promise;
+  }
+
+  list(prefix: string): Promise<string[]> {
+    return this.#inner.list(prefix);
+  }
+
+  put(key: string, value: Uint8Array): Promise<void> {
+    return this.#writing([key], () => this.#inner.put(key, value));
+  }
+
+  delete(key: string): Promise<void> {
+    return this.#writing([key], () => this.#inner.delete(key));
+  }
+
+  transaction(operations: readonly TxnOperation[], conditions?: readonly TxnCondition[]): Promise<boolean> {
+    return this.#writing(
+      operations.map((operation) => operation.key),
+      () => this.#inner.transaction(operations, conditions),
+    );
+  }
+
+  async close(): Promise<void> {
+    this.#closed.abort();
+    this.serve(false);
+    await this.#stopWatch?.().catch(() => undefined);
+    await this.#inner.close();
+  }
+
+  async #watch(inner: Watchable): Promise<void> {
+    const { signal } = this.#closed;
+    while (!signal.aborted) {
+      try {
+        this.#stopWatch = await inner.watch('', (change) => this.#forget(change.key), (ended) => this.#interrupted(inner, ended));
+        this.#dropAll();
+        this.#watching = true;
+        return;
+      } catch (error) {
+        this.#logger?.warn('the storage cache cannot watch storage yet; reads go to storage', { error: describeError(error) });
+        await sleep(this.#rewatchMs, undefined, { signal }).catch(() => undefined);
+      }
+    }
+  }
+
+  #interrupted(inner: Watchable, ended: boolean): void {
+    this.#dropAll(this.#closed.signal.aborted ? undefined : 'the storage watch was interrupted');
+    if (!ended || !this.#watching || this.#closed.signal.aborted) return;
+    this.#watching = false;
+    const stop = this.#stopWatch;
+    this.#stopWatch = undefined;
+    void stop?.().catch(() => undefined);
+    void this.#watch(inner);
+  }
+
+  #load(key: string): Load {
+    const load: Load = {
+      promise: this.#inner.get(key).then(
+        (value) => {
+          if (this.#loads.get(key) !== load) return value;
+          this.#loads.delete(key);
+          this.#entries.set(key, { value });
+          return value;
+        },
+        (error: unknown) => {
+          if (this.#loads.get(key) === load) this.#loads.delete(key);
+          throw error;
+        },
+      ),
+    };
+    this.#loads.set(key, load);
+    return load;
+  }
+
+  /**
+   * Drops the keys before and after the write: a read that started before cannot fill, one that
+   * started during it may fill with either value until the write is acknowledged, and none after.
+   * The watch event of the write drops them once more, harmlessly.
+   */
+  async #writing<T>(keys: readonly string[], write: () => Promise<T>): Promise<T> {
+    for (const key of keys) this.#forget(key);
+    try {
+      return await write();
+    } finally {
+      for (const key of keys) this.#forget(key);
+    }
+  }
+
+  #forget(key: string): void {
+    this.#entries.delete(key);
+    this.#loads.delete(key);
+  }
+
+  #dropAll(reason?: string): void {
+    if (reason !== undefined && this.#serving) this.#logger?.warn(`dropping the storage cache: ${reason}`);
+    this.#entries.clear();
+    this.#loads.clear();
+  }
+}
+
