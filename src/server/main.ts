@@ -10,7 +10,7 @@ import { Core } from './core/core.ts';
 import { ShamirSeal } from './core/shamir-seal.ts';
 import { createApp } from './http/app.ts';
 import { metricsApp } from './http/metrics-route.ts';
-import type { RunningListener } from './http/listener.ts';
+import type { ListenerTls, RunningListener } from './http/listener.ts';
 import { startListener } from './http/listener.ts';
 import { instrumentBarrier } from './metrics/instrumented-barrier.ts';
 import { instrumentStorage } from './metrics/instrumented-backend.ts';
@@ -18,6 +18,8 @@ import { ServerMetrics } from './metrics/server-metrics.ts';
 import { createStorage } from './storage/create-storage.ts';
 import { refuseWhileMigrating } from './storage/migrate-lock.ts';
 import { FencedBackend } from './storage/fenced-backend.ts';
+import { CachedBackend } from './storage/cached-backend.ts';
+import type { HaSettings } from './core/ha/ha-node.ts';
 import { haSettings } from './ha-settings.ts';
 import { BUILD_INFO } from './version.ts';
 import { authMethodFactories } from './auth/registry.ts';
@@ -34,7 +36,7 @@ export interface RunningServer {
 
 /** What the server may use of its process; the CLI passes the real one, embedders may pass nothing. */
 export interface ServerProcessHooks {
-  /** SIGHUP makes audit devices reopen their files (log rotation). */
+  /** SIGHUP makes audit devices reopen their files (log rotation) and TLS listeners reload their certificates. */
   readonly signals?: Pick<NodeJS.Process, 'on' | 'off'>;
   /** For audit devices with `file_path=stdout`. */
   readonly stdout?: NodeJS.WritableStream;
@@ -50,10 +52,11 @@ export async function startServer(config: ServerConfig, logger = createLogger({ 
     await storage.close();
     throw error;
   });
-  const fenced = new FencedBackend(storage);
+  const cache = config.disableCache === true ? undefined : CachedBackend.create(storage, { logger: logger.child({ component: 'storage-cache' }) });
+  const fenced = new FencedBackend(cache ?? storage);
   const barrier = instrumentBarrier(new AesGcmBarrier(fenced), metrics.barrier());
   const listeners: RunningListener[] = [];
-  const ha = haSettings(config, storage, fenced, listeners);
+  const ha = withCacheRole(haSettings(config, storage, fenced, listeners), cache);
   const core = new Core({
     barrier,
     seal: new ShamirSeal(fenced),
@@ -69,15 +72,16 @@ export async function startServer(config: ServerConfig, logger = createLogger({ 
   metrics.observeNode(core);
   let metricsListener: RunningListener | undefined;
   const onHangup = () => {
-    logger.info('SIGHUP received: reopening audit devices');
+    logger.info('SIGHUP received: reopening audit devices and reloading listener certificates');
     core.reopenAuditDevices().catch((error: unknown) => logger.error('could not reopen audit devices', { error: describeError(error) }));
+    void reloadCertificates(config.listeners, listeners, logger);
   };
   hooks.signals?.on('SIGHUP', onHangup);
   const stop = async () => {
     hooks.signals?.off('SIGHUP', onHangup);
     await Promise.allSettled([...listeners, metricsListener].map((listener) => listener?.close()));
     await core.shutdown();
-    await storage.close();
+    await (cache ?? storage).close();
   };
   try {
     // First, so that its log line comes before the "listening" lines that tools wait for.
@@ -102,6 +106,7 @@ async function listen(config: ListenerConfig, core: Core, metrics: ServerMetrics
     core,
     logger,
     maxRequestSize: config.maxRequestSize,
+    jsonLimits: config.jsonLimits,
     forwarding,
     metrics,
     unauthenticatedMetricsAccess: config.unauthenticatedMetricsAccess,
@@ -111,6 +116,9 @@ async function listen(config: ListenerConfig, core: Core, metrics: ServerMetrics
     port,
     handler: app.callback(),
     requestTimeoutMs: config.maxRequestDurationMs,
+    // Node refuses a headers timeout longer than the request timeout.
+    headersTimeoutMs: Math.min(config.readHeaderTimeoutMs, config.maxRequestDurationMs),
+    keepAliveTimeoutMs: config.idleTimeoutMs,
     ...(tls === undefined ? {} : { tls }),
   });
   logger.info('listening', { address: listener.url, tls: tls !== undefined });
@@ -130,11 +138,35 @@ function listenAddress(address: string): { host: string; port: number } {
   return parsed;
 }
 
-async function readTls(config: ListenerConfig): Promise<{ cert: Buffer; key: Buffer }> {
+async function readTls(config: ListenerConfig): Promise<ListenerTls & { cert: Buffer }> {
   if (config.tlsCertFile === undefined || config.tlsKeyFile === undefined) {
     throw new Error('tls_cert_file and tls_key_file are required unless tls_disable is set');
   }
-  return { cert: await readFile(config.tlsCertFile), key: await readFile(config.tlsKeyFile) };
+  return { cert: await readFile(config.tlsCertFile), key: await readFile(config.tlsKeyFile), minVersion: config.tlsMinVersion };
+}
+
+/** SIGHUP: TLS listeners read their files again; one that cannot keeps serving its current certificate, as in Vault. */
+async function reloadCertificates(configs: readonly ListenerConfig[], listeners: readonly RunningListener[], logger: Logger): Promise<void> {
+  for (const [index, config] of configs.entries()) {
+    const listener = listeners[index];
+    if (listener === undefined || config.tlsDisable) continue;
+    try {
+      listener.reloadTls(await readTls(config));
+      logger.info('reloaded the listener certificate', { address: listener.url });
+    } catch (error) {
+      logger.error('could not reload the listener certificate; keeping the current one', { address: listener.url, error: describeError(error) });
+    }
+  }
+}
+
+/** Without HA the node serves from the cache at once; with HA only while it is the active node. */
+function withCacheRole(ha: HaSettings | undefined, cache: CachedBackend | undefined): HaSettings | undefined {
+  if (cache === undefined) return ha;
+  if (ha === undefined) {
+    cache.serve(true);
+    return undefined;
+  }
+  return { ...ha, onRoleChange: (active) => cache.serve(active) };
 }
 
 /** Vault locks its memory with mlock(2); Node cannot, so say what that means instead of pretending. */

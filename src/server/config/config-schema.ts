@@ -27,6 +27,7 @@ export function configSchema(unknownKeys: UnknownKeys) {
       cluster_addr: httpUrl.optional(),
       cluster_name: optionalText,
       disable_mlock: boolish.default(false),
+      disable_cache: boolish.default(false),
       ui: boolish.default(false),
       log_level: logLevel.default('info'),
       telemetry: singleBlock(telemetry, 'telemetry').optional(),
@@ -66,6 +67,7 @@ export function configSchema(unknownKeys: UnknownKeys) {
         ...ifDefined('clusterAddr', config.cluster_addr),
         ...ifDefined('clusterName', config.cluster_name),
         disableMlock: config.disable_mlock,
+        ...(config.disable_cache ? { disableCache: true } : {}),
         ui: config.ui,
         logLevel: config.log_level,
         telemetry: {

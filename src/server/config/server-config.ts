@@ -1,3 +1,4 @@
+import type { JsonLimits } from '../http/json-limits.ts';
 /** The validated, frozen server configuration that every other part reads. */
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';
 
@@ -15,6 +16,14 @@ export interface ListenerConfig {
   readonly maxRequestDurationMs: number;
   /** telemetry { unauthenticated_metrics_access } inside the listener block. */
   readonly unauthenticatedMetricsAccess: boolean;
+  /** Milliseconds; Vault's http_read_header_timeout, default 10 s: the slowloris guard. */
+  readonly readHeaderTimeoutMs: number;
+  /** Milliseconds; Vault's http_idle_timeout, default 5 min, for idle keep-alive connections. */
+  readonly idleTimeoutMs: number;
+  /** Vault's tls_min_version as Node names it; TLS 1.2 unless tls13 is asked for. */
+  readonly tlsMinVersion: 'TLSv1.2' | 'TLSv1.3';
+  /** Vault's max_json_depth, max_json_string_value_length, max_json_object_entry_count, max_json_array_element_count. */
+  readonly jsonLimits: JsonLimits;
 }
 
 export interface InmemStorageConfig {
@@ -68,6 +77,8 @@ export interface ServerConfig {
   readonly clusterAddr?: string;
   readonly clusterName?: string;
   readonly disableMlock: boolean;
+  /** Vault's disable_cache: every read goes to storage. */
+  readonly disableCache?: boolean;
   readonly ui: boolean;
   readonly logLevel: LogLevel;
   readonly telemetry: TelemetryConfig;

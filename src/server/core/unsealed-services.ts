@@ -22,6 +22,8 @@ import type { RekeyBackupStore } from '../system/key-paths.ts';
 import { keyPaths } from '../system/key-paths.ts';
 import { mountPaths } from '../system/mount-paths.ts';
 import { policyPaths } from '../system/policy-paths.ts';
+import { quotaPaths } from '../system/quota-paths.ts';
+import { QuotaManager } from '../quota/quota-manager.ts';
 import { systemBackend } from '../system/system-backend.ts';
 import { AutoRotation } from './auto-rotation.ts';
 import { RequestPipeline } from './request-pipeline.ts';
@@ -83,6 +85,7 @@ export async function startServices(options: ServicesOptions): Promise<UnsealedS
     now,
   });
   const mounts = new MountManager({ storage: barrier.view(''), router, factories, logger, now });
+  const quotas = new QuotaManager(barrier.view('sys/quotas/'), () => now().getTime());
   factories.set('system', () =>
     systemBackend([
       ...mountPaths(mounts),
@@ -91,6 +94,7 @@ export async function startServices(options: ServicesOptions): Promise<UnsealedS
       ...capabilitiesPaths({ aclOfToken, aclOfAccessor }),
       ...internalUiMountsPaths({ mounts, router, aclOfToken }),
       ...keyPaths({ barrier, backups: options.seal }),
+      ...quotaPaths({ quotas, mountOf: (path) => router.match(path)?.mount.path }),
     ]),
   );
   factories.set('token', tokenBackendFactory(tokens, (name) => policies.exists(name)));
@@ -101,6 +105,7 @@ export async function startServices(options: ServicesOptions): Promise<UnsealedS
   }
   await mounts.load(DEFAULT_MOUNTS);
   await audit.load();
+  await quotas.load();
 
   tokens.onRevoke(async (accessor) => {
     const cubbyhole = mounts.find('cubbyhole/');
@@ -112,7 +117,7 @@ export async function startServices(options: ServicesOptions): Promise<UnsealedS
   rotation.start();
 
   const stopCountingTokens = telemetry?.countTokensWith(() => tokens.count());
-  const pipeline = new RequestPipeline({ router, storage: barrier, tokens, policies, audit: broker });
+  const pipeline = new RequestPipeline({ router, storage: barrier, tokens, policies, audit: broker, quotas });
   return {
     pipeline,
     tokens,

@@ -8,6 +8,7 @@ import type { HttpTelemetry, MetricsExposition } from '../metrics/telemetry.ts';
 import { metricsRoute } from './metrics-route.ts';
 import { sendErrors } from './respond.ts';
 import { logicalRoute } from './logical-route.ts';
+import type { JsonLimits } from './json-limits.ts';
 import type { ForwardingOptions } from './standby-forwarding.ts';
 import { standbyForwarding } from './standby-forwarding.ts';
 import { sysRoutes } from './sys-routes.ts';
@@ -16,6 +17,8 @@ export interface AppOptions {
   readonly core: Core;
   readonly logger: Logger;
   readonly maxRequestSize: number;
+  /** Vault's max_json_* listener limits; absent, Vault's defaults. */
+  readonly jsonLimits?: JsonLimits;
   readonly metrics: HttpTelemetry & MetricsExposition;
   /** The listener's telemetry { unauthenticated_metrics_access }: sys/metrics without a token. */
   readonly unauthenticatedMetricsAccess: boolean;
@@ -34,9 +37,10 @@ export function createApp(options: AppOptions): Koa {
   app.use(checkPath);
   app.use(metricsRoute({ metrics: options.metrics, ...metricsAuthorization(options) }));
   app.use(standbyForwarding(options.core, options.forwarding));
-  const sys = sysRoutes({ core: options.core, maxRequestSize: options.maxRequestSize });
+  const { jsonLimits } = options;
+  const sys = sysRoutes({ core: options.core, maxRequestSize: options.maxRequestSize, ...(jsonLimits === undefined ? {} : { jsonLimits }) });
   app.use(sys.routes());
-  app.use(logicalRoute(options.core, options.maxRequestSize));
+  app.use(logicalRoute(options.core, options.maxRequestSize, jsonLimits));
   return app;
 }
 

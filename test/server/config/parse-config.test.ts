@@ -1,5 +1,6 @@
 import test from 'ava';
 import { parseConfig } from '../../../src/server/config/load-config.ts';
+import { LISTENER_HARDENING_DEFAULTS } from '../../../src/server/config/listener-schema.ts';
 import type { ServerConfig } from '../../../src/server/config/server-config.ts';
 
 const defaultTelemetry = { prometheusRetentionSeconds: 0, disableHostname: false };
@@ -10,6 +11,7 @@ const plainListener = {
   maxRequestSize: 33_554_432,
   maxRequestDurationMs: 90_000,
   unauthenticatedMetricsAccess: false,
+  ...LISTENER_HARDENING_DEFAULTS,
 } as const;
 
 function expected(overrides: Partial<ServerConfig>): ServerConfig {
@@ -81,6 +83,7 @@ telemetry {
         maxRequestSize: 1_048_576,
         maxRequestDurationMs: 120_000,
         unauthenticatedMetricsAccess: true,
+        ...LISTENER_HARDENING_DEFAULTS,
       },
       { ...plainListener, address: '[::1]:8210', maxRequestSize: Number.POSITIVE_INFINITY },
     ],
@@ -207,7 +210,7 @@ test('unknown keys are ignored with a warning naming each one', async (t) => {
     `
 listener "tcp" {
   tls_disable     = true
-  tls_min_version = "tls13"
+  x_forwarded_for_authorized_addrs = "10.0.0.0/8"
 }
 storage "etcd" {
   sync = "false"
@@ -226,11 +229,39 @@ telemetry {
   t.is(config.storage.type, 'etcd');
   t.deepEqual([...warnings].sort(), [
     'default_lease_ttl: not a Sealbox setting; ignored',
-    'listener.tcp[0].tls_min_version: not a Sealbox setting; ignored',
+    'listener.tcp[0].x_forwarded_for_authorized_addrs: not a Sealbox setting; ignored',
     'seal: not a Sealbox setting; ignored',
     'storage.etcd.sync: not a Sealbox setting; ignored',
     'telemetry.statsd_address: not a Sealbox setting; ignored',
   ]);
+});
+
+test('listener timeouts, TLS minimum and JSON limits: Vault\'s keys, Vault\'s defaults, 0 for the default', async (t) => {
+  const { config } = await parseConfig(
+    `
+listener "tcp" {
+  tls_disable = true
+  http_read_header_timeout = "3s"
+  http_idle_timeout = 60
+  tls_min_version = "tls13"
+  max_json_depth = 20
+  max_json_string_value_length = "1000"
+  max_json_object_entry_count = 0
+  max_json_array_element_count = 50
+}
+storage "inmem" {}
+`,
+    'hcl',
+    'hardening.hcl',
+  );
+  t.like(config.listeners[0], {
+    readHeaderTimeoutMs: 3000,
+    idleTimeoutMs: 60_000,
+    tlsMinVersion: 'TLSv1.3',
+    jsonLimits: { maxDepth: 20, maxStringValueLength: 1000, maxObjectEntryCount: 10_000, maxArrayElementCount: 50 },
+  });
+  const old = await t.throwsAsync(parseConfig('listener "tcp" {\n  tls_disable = true\n  tls_min_version = "tls11"\n}\nstorage "inmem" {}\n', 'hcl', 'old.hcl'));
+  t.regex(old?.message ?? '', /listener\.tcp\[0\]\.tls_min_version: expected tls12 or tls13 \(TLS 1\.0 and 1\.1 are not supported\)/);
 });
 
 test('the environment overrides api_addr, cluster_addr and log_level; empty means unset', async (t) => {
@@ -262,4 +293,11 @@ test('the result is deeply frozen', async (t) => {
   t.true(Object.isFrozen(loaded.config.listeners[0]));
   t.true(storage.type === 'etcd' && Object.isFrozen(storage.endpoints));
   t.true(Object.isFrozen(loaded.warnings));
+});
+
+test('disable_cache turns the storage cache off, as in Vault; it is on by default', async (t) => {
+  const { config } = await parseConfig('listener "tcp" {\n  tls_disable = true\n}\nstorage "inmem" {}\ndisable_cache = "true"\n', 'hcl', 'no-cache.hcl');
+  t.deepEqual(config, expected({ disableCache: true }));
+  const { config: json } = await parseConfig(JSON.stringify({ listener: { tcp: { tls_disable: true } }, storage: { inmem: {} }, disable_cache: false }), 'json', 'cache.json');
+  t.is(json.disableCache, undefined);
 });
