@@ -7,8 +7,8 @@ const USAGE = `Usage: sealbox <command> [args]
 
 Commands:
   server    run the Sealbox server (sealbox server -help)
-  operator  operator commands: init, unseal, seal, rekey, rotate, key-status, generate-root,
-            step-down, migrate (sealbox operator -help)
+  operator  the Kubernetes operator (sealbox operator run), and operator commands: init, unseal,
+            seal, rekey, rotate, key-status, generate-root, step-down, migrate (sealbox operator -help)
   status    print the seal and HA status of the server at VAULT_ADDR
   audit     audit log tools: verify the tamper-evident chain of a log (sealbox audit -help)
 `;

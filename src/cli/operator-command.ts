@@ -9,6 +9,7 @@ const SUBCOMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   migrate: async () => (await import('./operator-migrate.ts')).operatorMigrateCommand,
   rekey: async () => (await import('./operator-rekey.ts')).operatorRekeyCommand,
   rotate: async () => (await import('./operator-rotate.ts')).operatorRotateCommand,
+  run: async () => (await import('./operator-run.ts')).operatorRunCommand,
   seal: async () => (await import('./operator-seal.ts')).operatorSealCommand,
   'step-down': async () => (await import('./operator-step-down.ts')).operatorStepDownCommand,
   unseal: async () => (await import('./operator-unseal.ts')).operatorUnsealCommand,
@@ -16,8 +17,9 @@ const SUBCOMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
 
 const USAGE = `Usage: sealbox operator <subcommand> [options] [args]
 
-  Operator commands, as the vault CLI's, against the server at VAULT_ADDR (migrate works on
-  storage directly). Each subcommand takes -help.
+  Without a subcommand (or with run), runs the Kubernetes operator that reconciles VaultCluster
+  resources. The other subcommands are the vault CLI's operator commands, against the server at
+  VAULT_ADDR (migrate works on storage directly). Each subcommand takes -help.
 
 Subcommands:
     generate-root    Generates a new root token
@@ -26,12 +28,15 @@ Subcommands:
     migrate          Migrates Sealbox data between storage backends
     rekey            Generates new unseal keys
     rotate           Rotates the underlying encryption key
+    run              Runs the Kubernetes operator (the default)
     seal             Seals the server
     step-down        Forces the active node to resign active duty
     unseal           Unseals the server`;
 
 /** `sealbox operator <subcommand>`. */
 export async function operatorCommand(args: readonly string[], io: CommandIo): Promise<number> {
+  // No subcommand, or only flags: run the Kubernetes operator.
+  if (args.length === 0 || (args[0]?.startsWith('-') === true && !['-h', '-help', '--help'].includes(args[0]))) return (await SUBCOMMANDS['run']!())(args, io);
   const [name, ...rest] = args;
   const load = name === undefined ? undefined : SUBCOMMANDS[name];
   if (load === undefined) {
