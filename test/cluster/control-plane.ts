@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { writeClusterPki } from './cluster-pki.ts';
 import type { ClusterPki } from './cluster-pki.ts';
-import { freePort } from './free-port.ts';
+import { freePort } from '../helpers/free-port.ts';
 import { kubeBinaries } from './kube-binaries.ts';
 import type { KubeBinaries } from './kube-binaries.ts';
 import { writeKubeconfig } from './kubeconfig-file.ts';

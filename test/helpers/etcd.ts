@@ -3,11 +3,11 @@ import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestFn } from 'ava';
 import type { EtcdStorageConfig } from '../../src/server/config/server-config.ts';
+import { freePort } from './free-port.ts';
 
 /**
  * A real single-member etcd (Debian's etcd-server) on free loopback ports, for tests.
@@ -166,18 +166,6 @@ async function isHealthy(endpoint: string): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function captureTail(child: ChildProcess): () => string {

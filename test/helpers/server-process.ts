@@ -28,6 +28,14 @@ export async function startServerProcess(args: readonly string[], env: Record<st
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  return watchServer(child);
+}
+
+/**
+ * Follows a spawned `sealbox server` (however it was started) until its "listening" line, and
+ * keeps what it prints for the test to read.
+ */
+export async function watchServer(child: ChildProcess, startTimeoutMs = START_TIMEOUT_MS): Promise<ServerProcess> {
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -36,7 +44,7 @@ export async function startServerProcess(args: readonly string[], env: Record<st
       // A server that never said it listens must not outlive the test that gave up on it.
       child.kill('SIGKILL');
       reject(new Error(`server did not start in time:\n${output}`));
-    }, START_TIMEOUT_MS);
+    }, startTimeoutMs);
     const lines = createInterface({ input: child.stderr! });
     lines.on('line', (line) => {
       output += `${line}\n`;

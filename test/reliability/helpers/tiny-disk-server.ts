@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { watchServer } from '../../helpers/server-process.ts';
 
 const CLI = fileURLToPath(new URL('../../../src/cli/main.ts', import.meta.url));
 const START_TIMEOUT_MS = 30_000;
@@ -22,33 +22,11 @@ export async function startServerOnTinyDisk(dataDir: string, size: string, confi
   const child = spawn('unshare', ['--mount', '--map-root-user', 'sh', '-c', script, 'sh', dataDir, process.execPath, CLI, config], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`server did not start in time:\n${output}`));
-    }, START_TIMEOUT_MS);
-    createInterface({ input: child.stderr }).on('line', (line) => {
-      output += `${line}\n`;
-      const address = /"msg":"listening"/.test(line) ? /"address":"([^"]+)"/.exec(line)?.[1] : undefined;
-      if (address === undefined) return;
-      clearTimeout(timer);
-      resolve(address);
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited with ${code} before listening:\n${output}`));
-    });
-  });
+  const server = await watchServer(child, START_TIMEOUT_MS);
   return {
-    url,
-    output: () => output,
+    url: server.url,
+    output: server.output,
     alive: () => child.exitCode === null && child.signalCode === null,
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-      await exited;
-    },
+    stop: () => server.stop({ kill: true }),
   };
 }

@@ -7,23 +7,10 @@ import { envelope } from '../../../src/server/http/envelope.ts';
 import type { BackendRequest } from '../../../src/server/logical/logical-request.ts';
 import type { Operation } from '../../../src/server/logical/operation.ts';
 import { PathTable } from '../../../src/server/logical/path-table.ts';
-import type { MountEntry } from '../../../src/server/router/mount-entry.ts';
 import { InmemBackend } from '../../../src/server/storage/inmem/inmem-backend.ts';
 import { keyPaths } from '../../../src/server/system/key-paths.ts';
 import { SYS_ROOT_PATHS } from '../../../src/server/system/sys-root-paths.ts';
-
-const SYS_MOUNT: MountEntry = {
-  table: 'mounts',
-  path: 'sys/',
-  type: 'system',
-  description: 'system endpoints used for control, policy and debugging',
-  uuid: '00000000-0000-0000-0000-000000000001',
-  accessor: 'system_00000001',
-  config: { default_lease_ttl: 0, max_lease_ttl: 0, force_no_cache: false },
-  options: null,
-  local: false,
-  sealWrap: false,
-};
+import { SYS_MOUNT } from './sys-mount.ts';
 
 async function fixture() {
   const physical = new InmemBackend();

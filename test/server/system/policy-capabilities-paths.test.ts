@@ -8,22 +8,9 @@ import type { BackendRequest } from '../../../src/server/logical/logical-request
 import type { Operation } from '../../../src/server/logical/operation.ts';
 import { PathTable } from '../../../src/server/logical/path-table.ts';
 import { PolicyStore } from '../../../src/server/policy/policy-store.ts';
-import type { MountEntry } from '../../../src/server/router/mount-entry.ts';
 import { InmemBackend } from '../../../src/server/storage/inmem/inmem-backend.ts';
 import { capabilitiesPaths } from '../../../src/server/system/capabilities-paths.ts';
-
-const SYS_MOUNT: MountEntry = {
-  table: 'mounts',
-  path: 'sys/',
-  type: 'system',
-  description: 'system endpoints used for control, policy and debugging',
-  uuid: '00000000-0000-0000-0000-000000000001',
-  accessor: 'system_00000001',
-  config: { default_lease_ttl: 0, max_lease_ttl: 0, force_no_cache: false },
-  options: null,
-  local: false,
-  sealWrap: false,
-};
+import { SYS_MOUNT } from './sys-mount.ts';
 
 /** Tokens and accessors as the token store would resolve them: token -> [accessor, policies]. */
 const TOKENS: Readonly<Record<string, readonly [string, readonly string[]]>> = {
