@@ -246,7 +246,9 @@ async function waitRolledOut(what: string): Promise<void> {
   await waitUntil(async () => {
     const vc = await readVaultCluster(config(), namespace, NAME);
     const updated = vc?.status?.updatedPods ?? [];
-    return vc?.status?.phase === 'Running' && updated.length === 3 && vc.status?.updateRevision !== undefined && vc.status.currentRevision === vc.status.updateRevision ? true : undefined;
+    // The status must describe the patched spec, not the one before it.
+    const current = vc?.status?.observedGeneration === vc?.metadata?.generation;
+    return current && vc?.status?.phase === 'Running' && updated.length === 3 && vc.status?.updateRevision !== undefined && vc.status.currentRevision === vc.status.updateRevision ? true : undefined;
   }, { ...WAIT, what });
   await waitHealthy(config(), namespace, NAME, 3, what);
 }
