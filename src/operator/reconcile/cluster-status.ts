@@ -51,7 +51,10 @@ export function computeStatus(input: StatusInput): VaultClusterStatus {
         ? { type: 'Progressing', status: true, reason: 'ScalingInProgress', message: `${live.length} of ${replicas} pods exist` }
         : !allServing
           ? { type: 'Progressing', status: true, reason: 'PodsStarting', message: `${live.filter(isServing).length} of ${replicas} pods are ready and unsealed` }
-          : { type: 'Progressing', status: false, reason: 'UpToDate', message: `all ${replicas} pods are updated, ready and unsealed` };
+          : // Until the StatefulSet controller has seen the applied template, nobody knows whether pods are outdated.
+            updateRevision === undefined
+            ? { type: 'Progressing', status: true, reason: 'RevisionPending', message: 'waiting for the StatefulSet controller to observe the pod template' }
+            : { type: 'Progressing', status: false, reason: 'UpToDate', message: `all ${replicas} pods are updated, ready and unsealed` };
   const conditions = mergeConditions(
     cluster.status?.conditions,
     [

@@ -71,3 +71,10 @@ test('conditions keep their transition time while their status holds', (t) => {
   const flipped = mergeConditions(same, [{ type: 'Available', status: false, reason: 'NoActiveNode', message: 'c' }], 2, T1);
   t.is(flipped[0]?.lastTransitionTime, '2026-01-01T00:05:00Z');
 });
+
+test('before the StatefulSet controller has seen the applied template, the cluster is still Progressing', (t) => {
+  // A changed spec: the new generation is observed here, but the pods' revision is not known yet.
+  const status = computeStatus(input([pod(0, 'active'), pod(1, 'standby'), pod(2, 'standby')], { updateRevision: undefined }));
+  t.like(condition(status, 'Progressing'), { status: 'True', reason: 'RevisionPending' });
+  t.like(condition(status, 'Available'), { status: 'True' });
+});
