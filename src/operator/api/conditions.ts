@@ -21,6 +21,7 @@ export type ConditionReason =
   | 'RolloutInProgress'
   | 'ScalingInProgress'
   | 'PodsStarting'
+  | 'RevisionPending'
   | 'UpToDate'
   | 'Paused'
   // Degraded
