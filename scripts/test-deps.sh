@@ -73,3 +73,8 @@ if ! command -v nsenter >/dev/null 2>&1 || ! command -v setpriv >/dev/null 2>&1;
   apt_install util-linux
 fi
 bash test/cluster/build.sh >/dev/null
+
+# --- helm: the chart's tests (test/packaging/) lint, render and install charts/sealbox with a real
+# helm, built from the Go module proxy at the version test/tools/helm/go.mod pins (about two
+# minutes the first time; the Go build cache makes later runs a quick check).
+bash test/tools/helm/build.sh
