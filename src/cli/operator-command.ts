@@ -3,6 +3,7 @@ import type { CommandIo } from './command-io.ts';
 
 // Loaded when run, so that a quick `operator unseal` does not load the storage backends.
 const SUBCOMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
+  'delete-cluster': async () => (await import('./operator-delete-cluster.ts')).operatorDeleteClusterCommand,
   'generate-root': async () => (await import('./operator-generate-root.ts')).operatorGenerateRootCommand,
   init: async () => (await import('./operator-init.ts')).operatorInitCommand,
   'key-status': async () => (await import('./operator-key-status.ts')).operatorKeyStatusCommand,
@@ -22,6 +23,7 @@ const USAGE = `Usage: sealbox operator <subcommand> [options] [args]
   VAULT_ADDR (migrate works on storage directly). Each subcommand takes -help.
 
 Subcommands:
+    delete-cluster   Deletes VaultClusters and waits until the operator has finalized them
     generate-root    Generates a new root token
     init             Initializes a server
     key-status       Provides information about the active encryption key

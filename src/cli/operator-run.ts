@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { KubeConfig } from '@kubernetes/client-node';
 import { parseDurationMs } from '../lib/duration.ts';
 import { SealboxError } from '../lib/errors.ts';
 import { createLogger } from '../lib/logger.ts';
 import type { LoggerOptions } from '../lib/logger.ts';
 import type { CommandIo } from './command-io.ts';
 import { parseFlags } from './flags.ts';
+import { loadKubeConfig } from './kube-config.ts';
 
 const USAGE = `Usage: sealbox operator [run] [options]
 
@@ -71,14 +71,6 @@ export async function operatorRunCommand(args: readonly string[], io: CommandIo)
   logger.info(outcome === 'lost' ? 'leadership lost: exiting' : 'stopping');
   await operator.stop();
   return outcome === 'lost' ? 1 : 0;
-}
-
-function loadKubeConfig(path: string | undefined, env: Readonly<Record<string, string | undefined>>): KubeConfig {
-  const config = new KubeConfig();
-  if (path !== undefined) config.loadFromFile(path);
-  else if (env['KUBERNETES_SERVICE_HOST'] !== undefined && env['KUBECONFIG'] === undefined) config.loadFromCluster();
-  else config.loadFromDefault();
-  return config;
 }
 
 function positiveInt(text: string, name: string): number {
