@@ -25,7 +25,9 @@ export async function installCrd(cluster: E2eCluster): Promise<void> {
  * installs can share a cluster), with extra operator arguments.
  */
 export async function installOperator(cluster: E2eCluster, namespace: string, extraArgs: readonly string[]): Promise<void> {
-  const documents = parseAllDocuments(await readFile(OPERATOR_MANIFEST, 'utf8')).map((document) => document.toJS() as Record<string, any>);
+  const documents = parseAllDocuments(await readFile(OPERATOR_MANIFEST, 'utf8'))
+    .map((document) => document.toJS() as Record<string, any>)
+    .filter((object) => object['kind'] !== 'Namespace');
   for (const object of documents) {
     if (object['metadata']['namespace'] !== undefined) object['metadata']['namespace'] = namespace;
     if (object['kind'] === 'ClusterRole' || object['kind'] === 'ClusterRoleBinding') object['metadata']['name'] = `sealbox-operator-${namespace}`;

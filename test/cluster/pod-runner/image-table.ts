@@ -70,11 +70,24 @@ export function busyboxImage(appletDir: string): ImageEntry {
   return { matches: imageNamed('busybox', 'alpine'), entrypoint: [], cmd: ['sh'], path: [appletDir] };
 }
 
+/**
+ * etcd images (gcr.io/etcd-development/etcd, quay.io/coreos/etcd) run Debian's etcd: the same
+ * flags, though it may be an older minor version than the image's tag.
+ */
+export function etcdImage(): ImageEntry {
+  return {
+    matches: imageNamed('etcd'),
+    entrypoint: [],
+    cmd: ['/usr/local/bin/etcd'],
+    hostArgv: ([first = '', ...rest]) => [first.split('/').at(-1) === 'etcd' ? 'etcd' : first, ...rest],
+  };
+}
+
 /** The pause image sleeps until killed. */
 export function pauseImage(): ImageEntry {
   return { matches: imageNamed('pause'), entrypoint: ['sleep'], cmd: ['infinity'] };
 }
 
 export function defaultImageTable(appletDir: string): ImageTable {
-  return [sealboxImage(), busyboxImage(appletDir), pauseImage()];
+  return [sealboxImage(), busyboxImage(appletDir), etcdImage(), pauseImage()];
 }
