@@ -78,3 +78,20 @@ bash test/cluster/build.sh >/dev/null
 # helm, built from the Go module proxy at the version test/tools/helm/go.mod pins (about two
 # minutes the first time; the Go build cache makes later runs a quick check).
 bash test/tools/helm/build.sh
+
+# --- Container image (scripts/image/, test/packaging/image.test.ts): podman builds and runs the
+# image, debootstrap makes its base locally since no image registry is reachable. Debian's podman
+# 4.3 runs containers here only with runc and lowered ulimits (crun and the default nofile fail).
+if ! command -v podman >/dev/null 2>&1 || ! command -v runc >/dev/null 2>&1 || ! command -v debootstrap >/dev/null 2>&1; then
+  apt_install podman runc debootstrap
+fi
+if [ ! -s /etc/containers/containers.conf ] && [ "$(id -u)" -eq 0 ]; then
+  mkdir -p /etc/containers
+  cat >/etc/containers/containers.conf <<'CONF'
+[containers]
+default_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]
+
+[engine]
+runtime = "runc"
+CONF
+fi
