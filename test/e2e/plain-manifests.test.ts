@@ -2,15 +2,18 @@
 // operator comes up in sealbox-system (restricted Pod Security enforced by its namespace) and the
 // example VaultCluster on the example etcd becomes Available, as with the chart.
 //
+// The API server also checks, by a server-side dry run, what the chart renders with each values
+// file in charts/sealbox/ci/.
+//
 // One adaptation: the test cluster has no cluster DNS, so the example VaultCluster is applied with
 // the etcd pod's address in place of the etcd Service's name.
 import test from 'ava';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { parseDocument } from 'yaml';
 import { waitUntil } from '../cluster/wait-until.ts';
-import { ROOT } from '../packaging/helm.ts';
+import { CHART, ROOT, renderChart } from '../packaging/helm.ts';
 import { useE2eCluster } from './e2e-cluster.ts';
 import { isReady, operatorPods, rootToken, serviceAddress, vault, WAIT, waitHealthy } from './operator-harness.ts';
 
@@ -44,4 +47,21 @@ test('kubectl apply of crds/, manifests/ and the examples gives an Available Vau
   const health = await vault(base, 'GET', 'sys/health');
   t.like(health.body, { initialized: true, sealed: false, standby: false });
   t.is((await vault(base, 'GET', 'auth/token/lookup-self', token)).status, 200);
+});
+
+test('the API server accepts what the chart renders with every values file in ci/ (server-side dry run)', async (t) => {
+  t.timeout(300_000);
+  await cluster().kubectl(['apply', '--server-side', '-f', join(ROOT, 'crds/')]);
+  await cluster().kubectl(['wait', '--for=condition=Established', 'crd/vaultclusters.sealbox.dev', '--timeout=60s']);
+  const namespace = await cluster().createNamespace('chart');
+  // namespaced-values.yaml puts its Role in the watched namespace "apps".
+  await cluster().kubectl(['create', 'namespace', 'apps']);
+  for (const file of (await readdir(join(CHART, 'ci'))).sort()) {
+    // ServiceMonitor is the prometheus-operator's kind, not installed here; the Namespace object
+    // of manifests-values.yaml exists already.
+    const objects = (await renderChart(['--namespace', namespace, '-f', join(CHART, 'ci', file)])).filter((object) => object['kind'] !== 'ServiceMonitor' && object['kind'] !== 'Namespace');
+    const output = await cluster().kubectl(['apply', '--dry-run=server', '-f', '-'], objects.map((object) => JSON.stringify(object)).join('\n'));
+    t.is(output.trim().split('\n').length, objects.length, `${file}: ${output}`);
+    t.regex(output, /\(server dry run\)/, file);
+  }
 });
