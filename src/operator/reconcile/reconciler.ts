@@ -210,10 +210,10 @@ export class Reconciler {
         const held = desired as V1StatefulSet;
         desired = { ...held, spec: { ...held.spec!, replicas: pass.holdReplicas } } as V1StatefulSet;
       }
-      const hasInformer = this.#deps.children.has(child.kind);
-      if (desired === undefined && !hasInformer) continue;
       try {
-        const existing = this.#cached(child.kind, names.namespace, child.name) ?? (desired === undefined ? undefined : await this.#deps.kube.read(ref));
+        // Kinds without an informer (ServiceMonitor, whose CRD may not even exist) are read each
+        // pass, so that one turned off is removed; a missing API answers 404 like a missing object.
+        const existing = this.#cached(child.kind, names.namespace, child.name) ?? (desired === undefined && this.#deps.children.has(child.kind) ? undefined : await this.#deps.kube.read(ref));
         const outcome = await reconcileChild(this.#deps.kube, existing, desired, ref, (object) => controlledBy(object, uid));
         if (typeof outcome === 'object') conflicts.push(outcome.conflict);
         if (outcome === 'applied' && child.kind === 'StatefulSet') {
