@@ -116,15 +116,6 @@ export class KubeApi {
     );
   }
 
-  async readCluster(namespace: string, name: string): Promise<VaultCluster | undefined> {
-    try {
-      return (await this.#custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, plural: PLURAL, namespace, name })) as VaultCluster;
-    } catch (error) {
-      if (isNotFound(error)) return undefined;
-      throw error;
-    }
-  }
-
   async createEvent(namespace: string, event: CoreV1Event): Promise<void> {
     this.#observe('create', 'Event');
     await this.#core.createNamespacedEvent({ namespace, body: event });
