@@ -1,5 +1,8 @@
 import test from 'ava';
+import { join } from 'node:path';
 import { activeNode, callNode as call, startHaCluster } from '../helpers/ha-cluster.ts';
+import { tempDir } from '../helpers/server-process.ts';
+import { readEntries } from './audit/audit-harness.ts';
 
 test('three nodes on one etcd: standbys forward, the cluster survives kill -9 and step-down, a paused node cannot write', async (t) => {
   const cluster = await startHaCluster(3);
@@ -56,4 +59,27 @@ test('three nodes on one etcd: standbys forward, the cluster survives kill -9 an
   t.true(stale.status === 307 || stale.status >= 500, `the resumed node answered ${stale.status}`);
   t.is((await call(fourth, 'GET', 'kv/stale-write', undefined, root)).status, 404);
   t.is((await call(fourth, 'PUT', 'kv/after-pause', { value: 'y' }, root)).status, 204);
+});
+
+test('sys/step-down is audited before it is authorized, refused or not', async (t) => {
+  const cluster = await startHaCluster(2);
+  const dir = await tempDir('sealbox-step-down-audit-');
+  t.teardown(async () => {
+    await cluster.stop();
+    await dir.remove();
+  });
+  const root = { 'X-Vault-Token': cluster.rootToken };
+  const active = await activeNode(cluster.nodes);
+  const logPath = join(dir.path, 'audit.log');
+  t.is((await call(active, 'PUT', 'sys/audit/file', { type: 'file', options: { file_path: logPath } }, root)).status, 204);
+  const created = await call(active, 'POST', 'auth/token/create', { policies: ['default'] }, root);
+  const plain = (created.json!['auth'] as { client_token: string }).client_token;
+
+  t.is((await call(active, 'PUT', 'sys/step-down', undefined, { 'X-Vault-Token': plain })).status, 403);
+  t.is((await call(active, 'PUT', 'sys/step-down', undefined, root)).status, 204);
+  const next = await activeNode(cluster.nodes.filter((node) => node !== active));
+  t.truthy(next);
+
+  const entries = (await readEntries(logPath)).filter((entry) => entry.request.path === 'sys/step-down');
+  t.deepEqual(entries.map((entry) => [entry.type, entry.auth?.['policies']]), [['request', ['default']], ['request', ['root']]]);
 });

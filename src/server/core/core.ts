@@ -162,8 +162,8 @@ export class Core {
     }
   }
 
-  /** Seals if the token has update and sudo on sys/seal; sealing a sealed node is a no-op, as in Vault. */
-  seal(token: string): Promise<void> {
+  /** Seals if the caller has update and sudo on sys/seal (audited); sealing a sealed node is a no-op, as in Vault. */
+  seal(request: LogicalRequest): Promise<void> {
     return this.#queue.run(async () => {
       const state = this.#unsealed;
       if (state === undefined) return;
@@ -171,8 +171,7 @@ export class Core {
       if (services === undefined) {
         throw new SealboxError('standby', 'vault cannot seal when in standby mode; please restart instead');
       }
-      const acl = await services.pipeline.aclOf(token);
-      if (!acl.allows('sys/seal', 'update', true)) throw new SealboxError('permission_denied', 'permission denied');
+      await services.pipeline.admitNodeOperation(request);
       await this.#sealNow();
       this.#options.logger.info('sealed');
     });
@@ -211,13 +210,12 @@ export class Core {
     };
   }
 
-  /** Gives up the active role for a while if the token has sudo on sys/step-down; a no-op otherwise, as in Vault. */
-  stepDown(token: string): Promise<void> {
+  /** Gives up the active role for a while if the caller has sudo on sys/step-down (audited); a no-op without HA, as in Vault. */
+  stepDown(request: LogicalRequest): Promise<void> {
     return this.#queue.run(async () => {
       const services = this.#unsealed?.node.services;
       if (services === undefined || !this.#unsealed!.node.haEnabled) return;
-      const acl = await services.pipeline.aclOf(token);
-      if (!acl.allows('sys/step-down', 'update', true)) throw new SealboxError('permission_denied', 'permission denied');
+      await services.pipeline.admitNodeOperation(request);
       this.#unsealed!.node.stepDown();
     });
   }

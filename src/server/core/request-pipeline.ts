@@ -138,6 +138,18 @@ export class RequestPipeline {
     return this.#options.policies.aclFor(entry.policies);
   }
 
+  /**
+   * For the raw sys handlers that act on the node itself (sys/seal, sys/step-down): audits the
+   * request first, as Vault does, then requires sudo on its path.
+   */
+  async admitNodeOperation(request: LogicalRequest): Promise<void> {
+    const caller = await this.#caller(request, true);
+    await this.#options.audit?.logRequest({ request, ...(caller === undefined ? {} : { caller: { token: caller.id, entry: caller.entry } }) });
+    if (caller === undefined) throw permissionDenied();
+    const acl = await this.#options.policies.aclFor(caller.entry.policies);
+    if (!acl.allows(request.path, request.operation, true)) throw permissionDenied();
+  }
+
   /** A path no mount serves is still audited, with the caller's token if it is a valid one. */
   async #unrouted(request: LogicalRequest): Promise<never> {
     const error = new SealboxError('unsupported_path', `no handler for route "${request.path}". route entry not found.`);

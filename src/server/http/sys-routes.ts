@@ -1,9 +1,11 @@
 import type { Context } from 'koa';
 import { Router } from '@koa/router';
 import { SealboxError } from '../../lib/errors.ts';
+import { uuid } from '../../lib/random-id.ts';
 import { parseGoBool } from '../../lib/parse-bool.ts';
 import type { Core } from '../core/core.ts';
 import type { HealthStatus } from '../core/node-status.ts';
+import type { LogicalRequest } from '../logical/logical-request.ts';
 import { RawFields } from './raw-fields.ts';
 import type { JsonLimits } from './json-limits.ts';
 import { readBody } from './read-body.ts';
@@ -63,14 +65,14 @@ export function sysRoutes(options: SysRoutesOptions): Router {
 
   route('/step-down', {
     PUT: async (ctx) => {
-      await core.stepDown(requestToken(ctx) ?? '');
+      await core.stepDown(nodeOperation(ctx, 'sys/step-down'));
       sendNoContent(ctx);
     },
   });
 
   route('/seal', {
     PUT: async (ctx) => {
-      await core.seal(requestToken(ctx) ?? '');
+      await core.seal(nodeOperation(ctx, 'sys/seal'));
       sendNoContent(ctx);
     },
   });
@@ -206,4 +208,17 @@ function codeParam(query: Query, name: string, fallback: number): number {
     throw new SealboxError('invalid_request', `bad code value for ${name} parameter`);
   }
   return code;
+}
+
+/** sys/seal and sys/step-down as the request the core audits and authorizes; they take no data. */
+function nodeOperation(ctx: Context, path: string): LogicalRequest {
+  return {
+    id: uuid(),
+    operation: 'update',
+    path,
+    data: {},
+    clientToken: requestToken(ctx) ?? '',
+    remoteAddress: ctx.req.socket.remoteAddress ?? '',
+    remotePort: ctx.req.socket.remotePort ?? 0,
+  };
 }

@@ -108,3 +108,29 @@ test('file and socket devices record a request and a response entry for every re
   const secrets = [rootToken, ...audited.unsealKeys, secret, password, child.client_token, child.accessor, loginToken, chainKey];
   t.deepEqual(secretsIn({ 'audit file': fileText, 'socket stream': collector.text(), 'server output': audited.server.output() }, secrets), []);
 });
+
+test('sys/seal is audited before it is authorized: a refused and an accepted seal each leave a request entry', async (t) => {
+  const audited = await startAuditedServer();
+  t.teardown(async () => {
+    await audited.server.stop({ kill: true });
+    await audited.dir.remove();
+  });
+  const { call, rootToken } = audited;
+  const logPath = join(audited.dir.path, 'audit', 'vault-audit.log');
+  t.is((await call('PUT', 'sys/audit/file', { type: 'file', options: { file_path: logPath } })).status, 204);
+  const created = await call('POST', 'auth/token/create', { policies: ['default'], ttl: '1h' });
+  const plain = (created.body['auth'] as { client_token: string }).client_token;
+  // Asked before sealing: the device's salt is behind the barrier.
+  const hashes = [await audited.auditHash('file', plain), await audited.auditHash('file', rootToken)];
+
+  t.is((await call('PUT', 'sys/seal', undefined, plain)).status, 403);
+  t.is((await call('PUT', 'sys/seal')).status, 204);
+  t.is((await call('GET', 'sys/seal-status', undefined, '')).body['sealed'], true);
+
+  const seals = (await readEntries(logPath)).filter((entry) => entry.request.path === 'sys/seal');
+  t.deepEqual(seals.map((entry) => [entry.type, entry.request.operation]), [['request', 'update'], ['request', 'update']]);
+  t.deepEqual(seals.map((entry) => entry.auth?.['client_token']), hashes);
+  t.deepEqual(seals.map((entry) => entry.auth?.['policies']), [['default'], ['root']]);
+  const text = await readFile(logPath, 'utf8');
+  t.false(text.includes(rootToken) || text.includes(plain), 'tokens appear only as HMACs');
+});

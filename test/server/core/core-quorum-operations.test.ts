@@ -23,9 +23,13 @@ async function unsealedCore() {
   return { core, init };
 }
 
+function sealRequest(clientToken: string) {
+  return { id: 'seal', operation: 'update' as const, path: 'sys/seal', data: {}, clientToken, remoteAddress: '127.0.0.1', remotePort: 0 };
+}
+
 test('quorum operations are refused while sealed, with Vault\'s 503', async (t) => {
   const { core, init } = await unsealedCore();
-  await core.seal(init.root_token);
+  await core.seal(sealRequest(init.root_token));
   const rekey = await core.rekey((operation) => operation.status()).catch((error: unknown) => error);
   t.true(isSealboxError(rekey, 'sealed'));
   const generate = await core.generateRoot((operation) => operation.status()).catch((error: unknown) => error);
@@ -39,7 +43,7 @@ test('sealing forgets rekey and generate-root progress', async (t) => {
   const generate = await core.generateRoot((operation) => operation.start(undefined, undefined));
   await core.generateRoot((operation) => operation.update(init.keys[1], generate.nonce));
 
-  await core.seal(init.root_token);
+  await core.seal(sealRequest(init.root_token));
   for (const key of init.keys.slice(1)) await core.submitUnsealKey(key, false);
   t.like(await core.rekey((operation) => operation.status()), { started: false, progress: 0 });
   t.like(await core.generateRoot((operation) => operation.status()), { started: false, progress: 0 });
