@@ -100,8 +100,10 @@ export async function startServer(config: ServerConfig, logger = createLogger({ 
 async function listen(config: ListenerConfig, core: Core, metrics: ServerMetrics, logger: Logger): Promise<RunningListener> {
   const { host, port } = listenAddress(config.address);
   const tls = config.tlsDisable ? undefined : await readTls(config);
-  // Nodes of one cluster usually share a certificate authority, so a standby trusts its own certificate's.
-  const forwarding = tls === undefined ? {} : { ca: tls.cert };
+  // Nodes of one cluster usually share a certificate authority, so a standby trusts the one of the
+  // certificate it serves now: after a reload (SIGHUP) too, when a new CA may have signed it.
+  let served = tls;
+  const forwarding = served === undefined ? {} : { ca: () => served!.cert };
   const app = createApp({
     core,
     logger,
@@ -122,7 +124,13 @@ async function listen(config: ListenerConfig, core: Core, metrics: ServerMetrics
     ...(tls === undefined ? {} : { tls }),
   });
   logger.info('listening', { address: listener.url, tls: tls !== undefined });
-  return listener;
+  return {
+    ...listener,
+    reloadTls(next) {
+      listener.reloadTls(next);
+      served = next;
+    },
+  };
 }
 
 /** Plain HTTP, no token: what a Prometheus sidecar or ServiceMonitor scrapes. */

@@ -10,8 +10,8 @@ const LOCAL_PATHS = new Set(['/v1/sys/health', '/v1/sys/seal-status', '/v1/sys/l
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer', 'host']);
 
 export interface ForwardingOptions {
-  /** Extra CA certificates to trust when the active node speaks TLS. */
-  readonly ca?: Buffer;
+  /** Extra CA certificates to trust when the active node speaks TLS; asked per request, since SIGHUP may reload them. */
+  readonly ca?: () => Buffer;
 }
 
 /**
@@ -42,7 +42,7 @@ function proxy(ctx: Context, target: URL, options: ForwardingOptions): Promise<v
   const headers = forwardedHeaders(ctx.req.headers, ctx.req.socket.remoteAddress);
   const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
-    const upstream = send(target, { method: ctx.method, headers, ...(options.ca === undefined ? {} : { ca: options.ca }) }, (response) => {
+    const upstream = send(target, { method: ctx.method, headers, ...(options.ca === undefined ? {} : { ca: options.ca() }) }, (response) => {
       ctx.status = response.statusCode ?? 502;
       for (const [name, value] of Object.entries(response.headers)) {
         if (value !== undefined && !HOP_BY_HOP.has(name)) ctx.set(name, value);

@@ -1,9 +1,13 @@
 import test from 'ava';
-import { copyFile, writeFile } from 'node:fs/promises';
+import { copyFile, readFile, writeFile } from 'node:fs/promises';
+import https from 'node:https';
 import { join } from 'node:path';
 import tls from 'node:tls';
 import { setTimeout as delay } from 'node:timers/promises';
-import { startUnsealedServer, tempDir, writeServerConfig } from '../../helpers/server-process.ts';
+import { startEtcd } from '../../helpers/etcd.ts';
+import { freePort } from '../../helpers/free-port.ts';
+import { activeNode, callNode } from '../../helpers/ha-cluster.ts';
+import { startServerProcess, startUnsealedServer, tempDir, writeServerConfig } from '../../helpers/server-process.ts';
 import { createTestCertificates } from '../../server/storage/etcd/test-certificates.ts';
 import type { TestCertificates } from '../../server/storage/etcd/test-certificates.ts';
 
@@ -95,3 +99,68 @@ async function eventually<T>(probe: () => Promise<T | undefined>): Promise<T> {
   }
   throw new Error('the condition did not hold in time');
 }
+
+/** GET over HTTPS trusting `ca`; status and body, or the transport error. */
+function httpsGet(url: string, token: string, ca: Buffer): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const request = https.get(url, { ca, headers: { 'X-Vault-Token': token }, timeout: 10_000 }, (response) => {
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (body += chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+    });
+    request.on('timeout', () => request.destroy(new Error('timed out')));
+    request.on('error', reject);
+  });
+}
+
+test('a standby forwards over TLS to the active node, also after both reload certificates from a new CA', async (t) => {
+  const first = await createTestCertificates();
+  const second = await createTestCertificates();
+  t.teardown(first.remove);
+  t.teardown(second.remove);
+  const etcd = await startEtcd();
+  t.teardown(etcd.stop);
+  // Certificate files hold the chain (server certificate, then its CA), as deployments usually have them.
+  const chain = async (certificates: TestCertificates) => Buffer.concat([await readFile(certificates.serverCertFile), await readFile(certificates.caFile)]);
+  const nodes = [];
+  for (let i = 0; i < 2; i++) {
+    const dir = await tempDir();
+    t.teardown(dir.remove);
+    const cert = join(dir.path, 'server.crt');
+    const key = join(dir.path, 'server.key');
+    await writeFile(cert, await chain(first));
+    await copyFile(first.serverKeyFile, key);
+    const port = await freePort();
+    const extra = `listener "tcp" {\n  address = "127.0.0.1:${port}"\n  tls_cert_file = "${cert}"\n  tls_key_file = "${key}"\n}\napi_addr = "https://127.0.0.1:${port}"\n`;
+    const storage = `storage "etcd" {\n  address = "${etcd.endpoint}"\n  path = "/tls-ha/"\n  ha_enabled = "true"\n  lock_timeout = "2s"\n}`;
+    const server = await startServerProcess(['-config', await writeServerConfig(dir.path, storage, extra)]);
+    t.teardown(() => server.stop({ kill: true }));
+    nodes.push({ server, cert, key, base: `https://127.0.0.1:${port}` });
+  }
+  const init = await callNode(nodes[0]!.server, 'PUT', 'sys/init', { secret_shares: 1, secret_threshold: 1 });
+  const rootToken = init.json!['root_token'] as string;
+  for (const node of nodes) await callNode(node.server, 'PUT', 'sys/unseal', { key: (init.json!['keys'] as string[])[0] });
+  const active = await activeNode(nodes.map((node) => node.server));
+  const standby = nodes.find((node) => node.server !== active)!;
+  const firstCa = await readFile(first.caFile);
+  t.is((await httpsGet(`${standby.base}/v1/sys/mounts`, rootToken, firstCa)).status, 200, 'forwarded over TLS');
+
+  for (const node of nodes) {
+    await writeFile(node.cert, await chain(second));
+    await copyFile(second.serverKeyFile, node.key);
+    node.server.child.kill('SIGHUP');
+  }
+  const secondCa = await readFile(second.caFile);
+  for (const node of nodes) {
+    await eventually(async () => ((await httpsGet(`${node.base}/v1/sys/health?standbyok=true`, '', secondCa).catch(() => undefined))?.status === 200 ? true : undefined));
+  }
+  // A step-down swaps the roles, so the new standby opens a connection it never had: its handshake
+  // meets the new certificate (a connection kept alive from before would hide the trust it uses).
+  t.is((await callNode(active, 'PUT', 'sys/step-down', undefined, { 'X-Vault-Token': rootToken })).status, 204);
+  const newActive = await activeNode([standby.server]);
+  const newStandby = nodes.find((node) => node.server !== newActive)!;
+  t.is(newStandby.server, active);
+  const forwarded = await httpsGet(`${newStandby.base}/v1/sys/mounts`, rootToken, secondCa);
+  t.is(forwarded.status, 200, `forwarded after the reload: ${forwarded.body}`);
+});
