@@ -1,4 +1,7 @@
 #!/usr/bin/env node
+import { enableCompileCache } from 'node:module';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { errorResponse } from '../lib/http-status.ts';
 import { describeError, SealboxError } from '../lib/errors.ts';
 import type { CommandIo } from './command-io.ts';
@@ -43,6 +46,17 @@ async function main(argv: readonly string[], io: CommandIo): Promise<number> {
   }
 }
 
+/**
+ * V8's code cache for the modules a command loads, so that a start after the first skips type
+ * stripping and compiling them (the server starts in about two thirds of the time). In the user's
+ * own cache directory, not a shared /tmp where another user could plant code; without a writable
+ * one Node just runs without it. NODE_DISABLE_COMPILE_CACHE=1 turns it off.
+ */
+function enableCodeCache(env: NodeJS.ProcessEnv): void {
+  const cacheHome = env['XDG_CACHE_HOME'] ?? join(homedir(), '.cache');
+  enableCompileCache(join(cacheHome, 'sealbox', 'compile-cache'));
+}
+
 const io: CommandIo = {
   stdout: process.stdout,
   stderr: process.stderr,
@@ -53,4 +67,5 @@ const io: CommandIo = {
   env: process.env,
   signals: process,
 };
+enableCodeCache(process.env);
 process.exitCode = await main(process.argv.slice(2), io);

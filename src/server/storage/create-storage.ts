@@ -1,6 +1,5 @@
 import type { Logger } from '../../lib/logger.ts';
 import type { StorageConfig } from '../config/server-config.ts';
-import { EtcdBackend } from './etcd/etcd-backend.ts';
 import { FileBackend } from './file/file-backend.ts';
 import { InmemBackend } from './inmem/inmem-backend.ts';
 import type { PhysicalBackend, Transactional } from './physical-backend.ts';
@@ -18,7 +17,8 @@ type StorageFactories = { readonly [T in StorageConfig['type']]: StorageFactory<
 const FACTORIES: StorageFactories = {
   inmem: async () => new InmemBackend(),
   file: (config, logger) => FileBackend.open(config.path, withLogger(logger, 'file')),
-  etcd: (config, logger) => EtcdBackend.create(config, withLogger(logger, 'etcd')),
+  // Loaded only for etcd: the gRPC client and its protobuf definitions take a tenth of a second to load.
+  etcd: async (config, logger) => (await import('./etcd/etcd-backend.ts')).EtcdBackend.create(config, withLogger(logger, 'etcd')),
 };
 
 /** The backend for the configured storage mechanism. */
