@@ -144,7 +144,7 @@ export class RequestPipeline {
    */
   async admitNodeOperation(request: LogicalRequest): Promise<void> {
     const caller = await this.#caller(request, true);
-    await this.#options.audit?.logRequest({ request, ...(caller === undefined ? {} : { caller: { token: caller.id, entry: caller.entry } }) });
+    await this.#options.audit?.logRequest(unroutedAudit(request, caller));
     if (caller === undefined) throw permissionDenied();
     const acl = await this.#options.policies.aclFor(caller.entry.policies);
     if (!acl.allows(request.path, request.operation, true)) throw permissionDenied();
@@ -154,7 +154,7 @@ export class RequestPipeline {
   async #unrouted(request: LogicalRequest): Promise<never> {
     const error = new SealboxError('unsupported_path', `no handler for route "${request.path}". route entry not found.`);
     const caller = await this.#caller(request, true);
-    const audit: AuditInput = { request, ...(caller === undefined ? {} : { caller: { token: caller.id, entry: caller.entry } }) };
+    const audit = unroutedAudit(request, caller);
     await this.#options.audit?.logRequest(audit);
     await this.#options.audit?.logResponse({ ...audit, error: clientMessage(error) });
     throw error;
@@ -208,4 +208,9 @@ function clientMessage(error: unknown): string {
 
 function permissionDenied(): SealboxError {
   return new SealboxError('permission_denied', 'permission denied');
+}
+
+/** The audit input of a request outside any mount, with its caller when the token is valid. */
+function unroutedAudit(request: LogicalRequest, caller: CallerToken | undefined): AuditInput {
+  return { request, ...(caller === undefined ? {} : { caller: { token: caller.id, entry: caller.entry } }) };
 }

@@ -1,8 +1,8 @@
 import type { Context } from 'koa';
 import { Router } from '@koa/router';
 import { SealboxError } from '../../lib/errors.ts';
-import { uuid } from '../../lib/random-id.ts';
 import { parseGoBool } from '../../lib/parse-bool.ts';
+import { uuid } from '../../lib/random-id.ts';
 import type { Core } from '../core/core.ts';
 import type { HealthStatus } from '../core/node-status.ts';
 import type { LogicalRequest } from '../logical/logical-request.ts';
