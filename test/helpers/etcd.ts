@@ -38,6 +38,8 @@ export interface EtcdTlsFiles {
 
 export interface StartEtcdOptions {
   readonly tls?: EtcdTlsFiles;
+  /** More etcd flags, e.g. auto-compaction for long benchmark runs. */
+  readonly extraArgs?: readonly string[];
 }
 
 const START_ATTEMPTS = 3;
@@ -121,6 +123,7 @@ async function startOnce(options: StartEtcdOptions): Promise<RunningEtcd> {
       '--listen-metrics-urls', metrics,
       '--log-level', 'error',
       ...tlsArguments(options.tls),
+      ...(options.extraArgs ?? []),
     ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
