@@ -115,6 +115,25 @@ export async function serviceAddress(config: KubeConfig, namespace: string, serv
   return `http://${address}:${port}`;
 }
 
+/** Waits for a Ready pod behind the VaultCluster's active Service; its base URL. */
+export function activeAddress(config: KubeConfig, namespace: string, cluster: string): Promise<string> {
+  return waitUntil(() => serviceAddress(config, namespace, `${cluster}-active`), { ...WAIT, what: 'a pod behind the active Service' });
+}
+
+/**
+ * Waits for the pod of manifests/examples/etcd.yaml to be Ready; its address. The test cluster has
+ * no DNS, so tests point VaultClusters at it instead of at the etcd Service's name.
+ */
+export async function exampleEtcdAddress(config: KubeConfig, namespace: string): Promise<string> {
+  return waitUntil(
+    async () => {
+      const pod = (await config.makeApiClient(CoreV1Api).listNamespacedPod({ namespace, labelSelector: 'app.kubernetes.io/name=etcd' })).items[0];
+      return pod !== undefined && isReady(pod) ? pod.status?.podIP : undefined;
+    },
+    { ...WAIT, what: 'the example etcd pod Ready' },
+  );
+}
+
 export interface VaultAnswer {
   readonly status: number;
   readonly body: Record<string, any>;

@@ -15,7 +15,7 @@ import { parseDocument } from 'yaml';
 import { waitUntil } from '../cluster/wait-until.ts';
 import { CHART, ROOT, renderChart } from '../packaging/helm.ts';
 import { useE2eCluster } from './e2e-cluster.ts';
-import { isReady, operatorPods, rootToken, serviceAddress, vault, WAIT, waitHealthy } from './operator-harness.ts';
+import { activeAddress, exampleEtcdAddress, isReady, operatorPods, rootToken, vault, WAIT, waitHealthy } from './operator-harness.ts';
 
 const cluster = useE2eCluster(test);
 const NAMESPACE = 'sealbox-system';
@@ -29,13 +29,7 @@ test('kubectl apply of crds/, manifests/ and the examples gives an Available Vau
   await waitUntil(async () => ((await operatorPods(config, NAMESPACE)).filter(isReady).length === 2 ? true : undefined), { ...WAIT, what: 'two Ready operator pods' });
 
   await cluster().kubectl(['apply', '-f', join(ROOT, 'manifests/examples/etcd.yaml')]);
-  const etcdAddress = await waitUntil(
-    async () => {
-      const pod = (await config.makeApiClient(CoreV1Api).listNamespacedPod({ namespace: NAMESPACE, labelSelector: 'app.kubernetes.io/name=etcd' })).items[0];
-      return pod !== undefined && isReady(pod) ? pod.status?.podIP : undefined;
-    },
-    { ...WAIT, what: 'the example etcd pod Ready' },
-  );
+  const etcdAddress = await exampleEtcdAddress(config, NAMESPACE);
   const example = parseDocument(await readFile(join(ROOT, 'manifests/examples/vaultcluster.yaml'), 'utf8'));
   t.deepEqual((example.toJS() as { spec: { storage: { etcd: { endpoints: string[] } } } }).spec.storage.etcd.endpoints, ['http://etcd.sealbox-system.svc:2379']);
   example.setIn(['spec', 'storage', 'etcd', 'endpoints'], [`http://${etcdAddress}:2379`]);
@@ -43,7 +37,7 @@ test('kubectl apply of crds/, manifests/ and the examples gives an Available Vau
 
   await waitHealthy(config, NAMESPACE, 'vault', 3, 'the example VaultCluster');
   const token = await rootToken(config, NAMESPACE, 'vault-root-token');
-  const base = await waitUntil(() => serviceAddress(config, NAMESPACE, 'vault-active'), { ...WAIT, what: 'a pod behind the active Service' });
+  const base = await activeAddress(config, NAMESPACE, 'vault');
   const health = await vault(base, 'GET', 'sys/health');
   t.like(health.body, { initialized: true, sealed: false, standby: false });
   t.is((await vault(base, 'GET', 'auth/token/lookup-self', token)).status, 200);

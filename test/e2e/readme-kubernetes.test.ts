@@ -15,7 +15,7 @@ import { AppsV1Api, BatchV1Api, CoreV1Api } from '@kubernetes/client-node';
 import { waitUntil } from '../cluster/wait-until.ts';
 import { ROOT } from '../packaging/helm.ts';
 import { useE2eCluster } from './e2e-cluster.ts';
-import { isReady, readVaultCluster, serverPods, serviceAddress, vault, WAIT, waitHealthy } from './operator-harness.ts';
+import { activeAddress, exampleEtcdAddress, readVaultCluster, serverPods, vault, WAIT, waitHealthy } from './operator-harness.ts';
 
 const cluster = useE2eCluster(test);
 const NAMESPACE = 'sealbox-system';
@@ -107,26 +107,16 @@ test('the README walk-through: helm install, keys, login, upgrade that rolls, un
 
   /** Values that point the VaultCluster at the example etcd's pod address (no cluster DNS here). */
   async function etcdPodValues(dir: string): Promise<string> {
-    const etcdPod = await waitUntil(
-      async () => {
-        const pod = (await core.listNamespacedPod({ namespace: NAMESPACE, labelSelector: 'app.kubernetes.io/name=etcd' })).items[0];
-        return pod !== undefined && isReady(pod) ? pod : undefined;
-      },
-      { ...WAIT, what: 'the example etcd pod Ready' },
-    );
+    const etcdAddress = await exampleEtcdAddress(config, NAMESPACE);
     const file = join(dir, 'test-cluster-values.yaml');
-    await writeFile(file, JSON.stringify({ vaultCluster: { spec: { storage: { etcd: { endpoints: [`http://${etcdPod.status?.podIP}:2379`] } } } } }));
+    await writeFile(file, JSON.stringify({ vaultCluster: { spec: { storage: { etcd: { endpoints: [`http://${etcdAddress}:2379`] } } } } }));
     return file;
-  }
-
-  async function activeAddress(): Promise<string> {
-    return waitUntil(() => serviceAddress(config, NAMESPACE, `${NAME}-active`), { ...WAIT, what: 'a pod behind the active Service' });
   }
 
   /** `vault login "$VAULT_TOKEN"`: the root token from the Secret is valid and has the root policy. */
   async function logIn(rootToken: string): Promise<string> {
     t.regex(rootToken, /^hvs\./);
-    const lookup = await vault(await activeAddress(), 'GET', 'auth/token/lookup-self', rootToken);
+    const lookup = await vault(await activeAddress(config, NAMESPACE, NAME), 'GET', 'auth/token/lookup-self', rootToken);
     t.is(lookup.status, 200);
     t.deepEqual(lookup.body['data']['policies'], ['root']);
     return rootToken;
@@ -134,7 +124,7 @@ test('the README walk-through: helm install, keys, login, upgrade that rolls, un
 
   /** `vault secrets enable -path=secret kv-v2` and `vault kv put secret/hello greeting=world`. */
   async function writeSecret(rootToken: string): Promise<void> {
-    const base = await activeAddress();
+    const base = await activeAddress(config, NAMESPACE, NAME);
     t.is((await vault(base, 'POST', 'sys/mounts/secret', rootToken, { type: 'kv', options: { version: '2' } })).status, 204);
     t.is((await vault(base, 'PUT', 'secret/data/hello', rootToken, { data: { greeting: 'world' } })).status, 200);
   }
@@ -148,7 +138,7 @@ test('the README walk-through: helm install, keys, login, upgrade that rolls, un
     const configMap = await core.readNamespacedConfigMap({ namespace: NAMESPACE, name: `${NAME}-config` });
     const serverConfig = JSON.parse(Object.values(configMap.data ?? {})[0] ?? '{}') as Record<string, unknown>;
     t.is(serverConfig['log_level'], 'debug', 'the new value reached the server config');
-    const read = await vault(await activeAddress(), 'GET', 'secret/data/hello', rootToken);
+    const read = await vault(await activeAddress(config, NAMESPACE, NAME), 'GET', 'secret/data/hello', rootToken);
     t.deepEqual(read.body['data']?.['data'], { greeting: 'world' });
   }
 
