@@ -3,10 +3,10 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { parseAllDocuments } from 'yaml';
+import { DEFAULT_HELM as HELM } from '../../scripts/render-manifests.ts';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const CHART = `${ROOT}/charts/sealbox`;
-export const HELM = `${ROOT}/.cache/bin/helm`;
 
 export interface HelmResult {
   readonly code: number;
