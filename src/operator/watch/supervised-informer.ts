@@ -41,7 +41,7 @@ export class SupervisedInformer<T extends KubernetesObject> {
     this.name = options.name;
     this.#options = options;
     const list = async () => {
-      const result = await options.list();
+      const result = withItemTypes(await options.list());
       this.#synced = true;
       this.#failing = false;
       this.#failures = 0;
@@ -110,4 +110,16 @@ export class SupervisedInformer<T extends KubernetesObject> {
       this.#informer.start().catch((restartError: unknown) => this.#restartLater(restartError));
     }, delay);
   }
+}
+
+/**
+ * A list's items come without kind and apiVersion (the list names them once), while watch events
+ * carry both: stamped here, every cached object looks the same however it arrived, and compares
+ * equal to a desired object of the same content.
+ */
+function withItemTypes<T extends KubernetesObject>(list: KubernetesListObject<T>): KubernetesListObject<T> {
+  const kind = list.kind?.replace(/List$/, '');
+  const { apiVersion } = list;
+  if (kind === undefined || apiVersion === undefined) return list;
+  return { ...list, items: list.items.map((item) => ({ ...item, apiVersion: item.apiVersion ?? apiVersion, kind: item.kind ?? kind })) };
 }

@@ -61,3 +61,27 @@ test('an informer refused by RBAC restarts with back-off and syncs once the Role
   t.true(informer.healthy);
   t.true(seen.includes('add after-grant'));
 });
+
+// A list answers items without kind and apiVersion; the watch sends them. The reconciler compares
+// its desired objects (which have both) with the cache, so an object the informer only ever listed
+// looked changed on every pass and was applied again and again.
+test('objects from the initial list carry kind and apiVersion, as watched ones do', async (t) => {
+  t.timeout(120_000);
+  const admin = cluster().kubeConfig();
+  const namespace = await cluster().createNamespace('informer-kind');
+  const core = admin.makeApiClient(CoreV1Api);
+  await core.createNamespacedConfigMap({ namespace, body: { metadata: { name: 'before-start' }, data: { a: 'b' } } });
+  const informer = new SupervisedInformer<V1ConfigMap>({
+    name: 'configmaps',
+    kubeConfig: admin,
+    path: `/api/v1/namespaces/${namespace}/configmaps`,
+    list: () => core.listNamespacedConfigMap({ namespace }),
+    logger: createLogger({ level: 'silent' }),
+  });
+  t.teardown(() => informer.stop());
+  await informer.start();
+  t.like(informer.get('before-start', namespace), { apiVersion: 'v1', kind: 'ConfigMap', data: { a: 'b' } });
+  await core.createNamespacedConfigMap({ namespace, body: { metadata: { name: 'after-start' }, data: { c: 'd' } } });
+  const watched = await waitUntil(() => informer.get('after-start', namespace), { timeoutMs: 30_000, intervalMs: 100, what: 'the watch to deliver the new ConfigMap' });
+  t.like(watched, { apiVersion: 'v1', kind: 'ConfigMap' });
+});
