@@ -114,7 +114,9 @@ async function lifecycle(t: ExecutionContext, makeStorage: () => Promise<Storage
   t.like((await call(server, 'GET', 'sys/seal-status')).json!, { sealed: true });
   t.is((await call(server, 'PUT', 'sys/seal', undefined, rootToken)).status, 204, 'sealing a sealed node is a no-op');
 
-  const wrong = [randomBytes(33), randomBytes(33), randomBytes(33)].map((share) => share.toString('hex'));
+  // Random values at distinct x-coordinates (the last byte): they combine, to a key that opens
+  // nothing (500). Shares that collide on x do not combine at all, a 400 as in Vault.
+  const wrong = [1, 2, 3].map((x) => Buffer.concat([randomBytes(32), Buffer.of(x)]).toString('hex'));
   let response = await call(server, 'PUT', 'sys/unseal', { key: wrong[0] });
   await call(server, 'PUT', 'sys/unseal', { key: wrong[1] });
   response = await call(server, 'PUT', 'sys/unseal', { key: wrong[2] });
