@@ -10,6 +10,7 @@ import { requestEntry, responseEntry, testProbeEntry } from './audit-entry.ts';
 import { hmacIdentifier } from './audit-hash.ts';
 import type { AuditInput } from './audit-input.ts';
 import type { LineWriter } from './line-writer.ts';
+import { RequestHashes } from './request-hashes.ts';
 
 export interface JsonDeviceOptions {
   readonly path: string;
@@ -35,6 +36,7 @@ export class JsonAuditDevice implements AuditDevice {
   readonly #queue = new SerialQueue();
   /** The salt as a KeyObject, made once: Node imports a string key anew on every HMAC. */
   readonly #saltKey: KeyObject;
+  readonly #hashes = new RequestHashes((value) => this.hash(value));
   #position: ChainPosition;
   #pending: Array<{ readonly entry: AuditEntry; readonly done: PromiseWithResolvers<void> }> = [];
 
@@ -55,11 +57,11 @@ export class JsonAuditDevice implements AuditDevice {
   }
 
   logRequest(input: AuditInput): Promise<void> {
-    return this.#emit(requestEntry(input, this.#context()));
+    return this.#emit(requestEntry(input, this.#context(input)));
   }
 
   logResponse(input: AuditInput): Promise<void> {
-    return this.#emit(responseEntry(input, this.#context()));
+    return this.#emit(responseEntry(input, this.#context(input)));
   }
 
   logTestMessage(): Promise<void> {
@@ -82,8 +84,8 @@ export class JsonAuditDevice implements AuditDevice {
     return this.#queue.run(() => this.#options.writer.close());
   }
 
-  #context(): EntryContext {
-    return { format: this.#options.format, hash: (value: string) => this.hash(value), now: this.#options.now() };
+  #context(input: AuditInput): EntryContext {
+    return { format: this.#options.format, hash: this.#hashes.for(input.request), now: this.#options.now() };
   }
 
   #emit(entry: AuditEntry): Promise<void> {
