@@ -1,4 +1,4 @@
-import { collectDefaultMetrics, Counter, Gauge, Summary } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge } from 'prom-client';
 import type { Registry } from 'prom-client';
 import type { TokenEntry } from '../auth/token/token-entry.ts';
 import type { TokenSource } from '../auth/token/token-store.ts';
@@ -17,6 +17,7 @@ import type {
   StorageTelemetry,
 } from './telemetry.ts';
 import { ttlBucket } from './ttl-bucket.ts';
+import { WindowedSummary } from './windowed-summary.ts';
 
 /** go-metrics' Prometheus sink: timers are summaries over a 10 s window with these quantiles. */
 const QUANTILES = [0.5, 0.9, 0.99];
@@ -37,7 +38,7 @@ export interface ServerMetricsOptions {
   readonly now?: () => number;
 }
 
-type TimerFamily = ReadonlyMap<StorageOperation, Summary>;
+type TimerFamily = ReadonlyMap<StorageOperation, WindowedSummary>;
 
 interface TokenCount {
   readonly value: number;
@@ -66,9 +67,9 @@ export class ServerMetrics implements CoreTelemetry, HttpTelemetry, AuditTelemet
   /** Prometheus name -> Vault's dotted key, for the JSON format. */
   readonly #keys = new Map<string, string>();
   readonly #storage = new Map<string, StorageTelemetry>();
-  readonly #handleRequest: Summary;
-  readonly #handleLoginRequest: Summary;
-  readonly #route: Summary<'operation' | 'mount_point'>;
+  readonly #handleRequest: WindowedSummary;
+  readonly #handleLoginRequest: WindowedSummary;
+  readonly #route: WindowedSummary<'operation' | 'mount_point'>;
   readonly #statusCodes: Counter<'code' | 'type'>;
   readonly #inFlight: Gauge;
   readonly #barrier: TimerFamily;
@@ -248,15 +249,16 @@ export class ServerMetrics implements CoreTelemetry, HttpTelemetry, AuditTelemet
     return new Map(STORAGE_OPERATIONS.map((operation) => [operation, this.#timer(`${prefix}.${operation}`, `Time of a ${what} ${operation}, in ms`)]));
   }
 
-  #timer<Label extends string = never>(key: string, help: string, labelNames: readonly Label[] = []): Summary<Label> {
-    return new Summary<Label>({
+  #timer<Label extends string = never>(key: string, help: string, labelNames: readonly Label[] = []): WindowedSummary<Label> {
+    return new WindowedSummary<Label>({
       name: this.#name(key),
       help,
       labelNames,
-      percentiles: QUANTILES,
+      quantiles: QUANTILES,
       maxAgeSeconds: SUMMARY_WINDOW_SECONDS,
       ageBuckets: SUMMARY_AGE_BUCKETS,
-      registers: [this.registry],
+      registry: this.registry,
+      now: this.#now,
     });
   }
 
