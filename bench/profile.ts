@@ -1,4 +1,4 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startEtcd } from '../test/helpers/etcd.ts';
@@ -10,7 +10,8 @@ import { spawnLoad } from './spawn-load.ts';
 
 /**
  * `npm run bench:profile -- --workload write`: one server under --cpu-prof, one workload at c=64,
- * then the functions with the most CPU time (self and inclusive) from the profile.
+ * then the functions with the most CPU time (self and inclusive) from the profile; --save FILE
+ * keeps the .cpuprofile (for Chrome's DevTools or a closer look).
  */
 const REQUESTS: Record<string, (node: BenchNode) => Pick<HttpLoadSpec, 'method' | 'path' | 'headers' | 'body' | 'spread'>> = {
   read: (node) => ({ method: 'GET', path: '/v1/secret/data/bench', headers: { 'X-Vault-Token': node.token } }),
@@ -19,7 +20,7 @@ const REQUESTS: Record<string, (node: BenchNode) => Pick<HttpLoadSpec, 'method' 
   health: () => ({ method: 'GET', path: '/v1/sys/health' }),
 };
 
-const { values } = parseArgs({ options: { workload: { type: 'string', default: 'read' }, 'cache-off': { type: 'boolean', default: false }, seconds: { type: 'string', default: '5' }, top: { type: 'string', default: '25' } } });
+const { values } = parseArgs({ options: { workload: { type: 'string', default: 'read' }, 'cache-off': { type: 'boolean', default: false }, seconds: { type: 'string', default: '5' }, top: { type: 'string', default: '25' }, save: { type: 'string' } } });
 const request = REQUESTS[values.workload];
 if (request === undefined) throw new Error(`--workload is one of ${Object.keys(REQUESTS).join(', ')}`);
 const etcd = await startEtcd();
@@ -34,7 +35,9 @@ try {
   await node.server.stop();
   const [file] = await readdir(profiles);
   if (file === undefined) throw new Error('the server wrote no profile');
-  printTop(JSON.parse(await readFile(join(profiles, file), 'utf8')) as CpuProfile, Number(values.top));
+  const text = await readFile(join(profiles, file), 'utf8');
+  if (values.save !== undefined) await writeFile(values.save, text);
+  printTop(JSON.parse(text) as CpuProfile, Number(values.top));
 } finally {
   await etcd.stop();
   await dir.remove();
