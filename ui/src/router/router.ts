@@ -1,0 +1,37 @@
+import { useEffect, useState } from 'preact/hooks';
+
+export const BASE = '/ui/';
+
+/** The UI's own path below /ui/, without the leading slash: `secrets/kv/list/app`. */
+export function currentRoute(): string {
+  const path = location.pathname;
+  return path.startsWith(BASE) ? path.slice(BASE.length) : '';
+}
+
+const listeners = new Set<() => void>();
+
+/** History navigation: the server answers every /ui/ path with index.html, so reloads work. */
+export function navigate(route: string, options: { replace?: boolean } = {}): void {
+  const url = `${BASE}${route.replace(/^\/+/, '')}`;
+  if (options.replace === true) history.replaceState(null, '', url);
+  else history.pushState(null, '', url);
+  for (const listener of listeners) listener();
+}
+
+export function useRoute(): string {
+  const [route, setRoute] = useState(currentRoute);
+  useEffect(() => {
+    const update = () => setRoute(currentRoute());
+    listeners.add(update);
+    addEventListener('popstate', update);
+    return () => {
+      listeners.delete(update);
+      removeEventListener('popstate', update);
+    };
+  }, []);
+  return route;
+}
+
+export function href(route: string): string {
+  return `${BASE}${route.replace(/^\/+/, '')}`;
+}
