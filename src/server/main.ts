@@ -1,4 +1,6 @@
-import { readFile } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Registry } from 'prom-client';
 import { describeError, SealboxError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
@@ -11,6 +13,7 @@ import { ShamirSeal } from './core/shamir-seal.ts';
 import { createApp } from './http/app.ts';
 import { metricsApp } from './http/metrics-route.ts';
 import type { ListenerTls, RunningListener } from './http/listener.ts';
+import type { UiRouteOptions } from './http/ui-route.ts';
 import { startListener } from './http/listener.ts';
 import { instrumentBarrier } from './metrics/instrumented-barrier.ts';
 import { instrumentStorage } from './metrics/instrumented-backend.ts';
@@ -40,6 +43,8 @@ export interface ServerProcessHooks {
   readonly signals?: Pick<NodeJS.Process, 'on' | 'off'>;
   /** For audit devices with `file_path=stdout`. */
   readonly stdout?: NodeJS.WritableStream;
+  /** Where the built web UI is (`npm run build:ui`); defaults to the package's ui/dist. */
+  readonly uiDistDir?: string;
 }
 
 /** The composition root: config -> storage -> barrier -> core -> HTTP. */
@@ -70,6 +75,7 @@ export async function startServer(config: ServerConfig, logger = createLogger({ 
     telemetry: metrics,
   });
   metrics.observeNode(core);
+  const ui = await uiOptions(config, hooks, logger);
   let metricsListener: RunningListener | undefined;
   const onHangup = () => {
     logger.info('SIGHUP received: reopening audit devices and reloading listener certificates');
@@ -88,7 +94,7 @@ export async function startServer(config: ServerConfig, logger = createLogger({ 
     const { metricsAddress } = config.telemetry;
     if (metricsAddress !== undefined) metricsListener = await listenForMetrics(metricsAddress, metrics, logger);
     for (const listenerConfig of config.listeners) {
-      listeners.push(await listen(listenerConfig, core, metrics, logger));
+      listeners.push(await listen(listenerConfig, core, metrics, logger, ui));
     }
   } catch (error) {
     await stop();
@@ -97,7 +103,7 @@ export async function startServer(config: ServerConfig, logger = createLogger({ 
   return { core, listeners, ...(metricsListener === undefined ? {} : { metricsListener }), logger, stop };
 }
 
-async function listen(config: ListenerConfig, core: Core, metrics: ServerMetrics, logger: Logger): Promise<RunningListener> {
+async function listen(config: ListenerConfig, core: Core, metrics: ServerMetrics, logger: Logger, ui: UiRouteOptions): Promise<RunningListener> {
   const { host, port } = listenAddress(config.address);
   const tls = config.tlsDisable ? undefined : await readTls(config);
   // Nodes of one cluster usually share a certificate authority, so a standby trusts the one of the
@@ -112,6 +118,7 @@ async function listen(config: ListenerConfig, core: Core, metrics: ServerMetrics
     forwarding,
     metrics,
     unauthenticatedMetricsAccess: config.unauthenticatedMetricsAccess,
+    ui,
   });
   const listener = await startListener({
     host,
@@ -131,6 +138,19 @@ async function listen(config: ListenerConfig, core: Core, metrics: ServerMetrics
       served = next;
     },
   };
+}
+
+/**
+ * The web UI is built into ui/dist by `npm ci` (prepare) or `npm run build:ui`. A checkout without
+ * it still serves the API; /ui then says how to build it.
+ */
+async function uiOptions(config: ServerConfig, hooks: ServerProcessHooks, logger: Logger): Promise<UiRouteOptions> {
+  const distDir = hooks.uiDistDir ?? fileURLToPath(new URL('../../ui/dist/', import.meta.url));
+  if (config.ui) {
+    const built = await access(join(distDir, 'index.html')).then(() => true, () => false);
+    if (!built) logger.warn('ui = true but the web UI is not built: run `npm run build:ui`', { dir: distDir });
+  }
+  return { enabled: config.ui, distDir };
 }
 
 /** Plain HTTP, no token: what a Prometheus sidecar or ServiceMonitor scrapes. */

@@ -12,6 +12,8 @@ import type { JsonLimits } from './json-limits.ts';
 import type { ForwardingOptions } from './standby-forwarding.ts';
 import { standbyForwarding } from './standby-forwarding.ts';
 import { sysRoutes } from './sys-routes.ts';
+import type { UiRouteOptions } from './ui-route.ts';
+import { uiRoute } from './ui-route.ts';
 
 export interface AppOptions {
   readonly core: Core;
@@ -23,6 +25,8 @@ export interface AppOptions {
   /** The listener's telemetry { unauthenticated_metrics_access }: sys/metrics without a token. */
   readonly unauthenticatedMetricsAccess: boolean;
   readonly forwarding?: ForwardingOptions;
+  /** The web UI at /ui; absent, as with `ui = false`. */
+  readonly ui?: UiRouteOptions;
 }
 
 const ALLOWED_METHODS = new Set(['GET', 'HEAD', 'PUT', 'POST', 'PATCH', 'DELETE', 'OPTIONS']);
@@ -36,6 +40,8 @@ export function createApp(options: AppOptions): Koa {
   app.use(errorEnvelope(options.logger));
   app.use(checkPath);
   app.use(metricsRoute({ metrics: options.metrics, ...metricsAuthorization(options) }));
+  // Static files every node serves itself; the UI's /v1 calls are forwarded like any client's.
+  if (options.ui !== undefined) app.use(uiRoute(options.ui));
   app.use(standbyForwarding(options.core, options.forwarding));
   const { jsonLimits } = options;
   const sys = sysRoutes({ core: options.core, maxRequestSize: options.maxRequestSize, ...(jsonLimits === undefined ? {} : { jsonLimits }) });
