@@ -8,6 +8,7 @@ import { decrypt, encrypt, termOf } from './aes-gcm.ts';
 import type { Barrier, KeyStatus } from './barrier.ts';
 import type { RotationConfig } from './keyring.ts';
 import { Keyring } from './keyring.ts';
+import { PlaintextCache } from './plaintext-cache.ts';
 import { StorageView } from './storage-view.ts';
 
 const KEYRING_PATH = 'core/keyring';
@@ -32,6 +33,8 @@ export class AesGcmBarrier implements Barrier {
    * which costs more than the AES-GCM of a small entry. Dropped with the keyring on seal.
    */
   #keyObjects = new WeakMap<Buffer, KeyObject>();
+  /** Warm reads (tokens, policies, secrets) decrypt once per cached ciphertext; zeroed on seal. */
+  readonly #plaintexts = new PlaintextCache();
   #encryptions = 0;
   #persistedEncryptions = 0;
   #rotationDue: (() => void) | undefined;
@@ -90,6 +93,7 @@ export class AesGcmBarrier implements Barrier {
     this.#keyring?.zero();
     this.#keyring = undefined;
     this.#keyObjects = new WeakMap();
+    this.#plaintexts.clear();
   }
 
   rotate(): Promise<KeyStatus> {
@@ -118,7 +122,7 @@ export class AesGcmBarrier implements Barrier {
     if (termKey === undefined) {
       throw new SealboxError('internal', `no decryption key available for term ${termOf(ciphertext)}`);
     }
-    return decrypt(this.#keyObject(termKey.value), key, ciphertext);
+    return this.#plaintexts.open(key, ciphertext, () => decrypt(this.#keyObject(termKey.value), key, ciphertext));
   }
 
   async put(key: string, value: Uint8Array): Promise<void> {
