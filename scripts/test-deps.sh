@@ -95,3 +95,10 @@ default_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]
 runtime = "runc"
 CONF
 fi
+
+# --- Chromium: the web UI's end-to-end test (test/e2e/ui.test.ts) and `npm run ui:screenshots`
+# drive Debian's chromium headless through playwright-core, which downloads no browser of its own.
+# Without recommends: no fonts or desktop extras beyond what headless rendering needs.
+if [ ! -x /usr/bin/chromium ]; then
+  apt_install --no-install-recommends chromium
+fi

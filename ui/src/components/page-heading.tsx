@@ -1,5 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
+import { hasNavigated } from '../router/router.ts';
 
 interface PageHeadingProps {
   readonly title: string;
@@ -7,14 +8,15 @@ interface PageHeadingProps {
 }
 
 /**
- * Each page's h1. After a client-side navigation focus moves here, as a page load would put it at
- * the top: screen readers announce the new page and Tab continues from its start.
+ * Each page's h1. After a client-side navigation focus moves here: screen readers announce the
+ * new page and Tab continues from it. A fresh load leaves focus at the document's start, where the
+ * skip link is.
  */
 export function PageHeading({ title, children }: PageHeadingProps) {
   const heading = useRef<HTMLHeadingElement>(null);
   useEffect(() => {
     document.title = `${title} · Sealbox`;
-    heading.current?.focus({ preventScroll: true });
+    if (hasNavigated()) heading.current?.focus({ preventScroll: true });
   }, [title]);
   return (
     <h1 tabIndex={-1} ref={heading}>

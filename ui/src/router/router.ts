@@ -9,19 +9,29 @@ export function currentRoute(): string {
 }
 
 const listeners = new Set<() => void>();
+let navigated = false;
+
+/** Whether the page was changed by the UI (or back/forward) since it loaded. */
+export function hasNavigated(): boolean {
+  return navigated;
+}
 
 /** History navigation: the server answers every /ui/ path with index.html, so reloads work. */
 export function navigate(route: string, options: { replace?: boolean } = {}): void {
   const url = `${BASE}${route.replace(/^\/+/, '')}`;
   if (options.replace === true) history.replaceState(null, '', url);
   else history.pushState(null, '', url);
+  navigated = true;
   for (const listener of listeners) listener();
 }
 
 export function useRoute(): string {
   const [route, setRoute] = useState(currentRoute);
   useEffect(() => {
-    const update = () => setRoute(currentRoute());
+    const update = () => {
+      navigated = true;
+      setRoute(currentRoute());
+    };
     listeners.add(update);
     addEventListener('popstate', update);
     return () => {
