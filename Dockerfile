@@ -52,6 +52,21 @@ RUN --mount=type=secret,id=ca-bundle \
       -o \( -iname '*.md' -not -iname 'licen?e*' \) \) -delete \
  && rm -rf /root/.npm
 
+# --- ui: the web UI, built by Vite with the dev dependencies; only its output goes into the image --
+FROM toolchain AS ui
+ENV PATH=/opt/node/bin:$PATH
+WORKDIR /opt/sealbox
+COPY package.json package-lock.json ./
+# No install scripts here either (the project's own prepare would build before the sources are
+# copied); the build runs explicitly below.
+RUN --mount=type=secret,id=ca-bundle \
+    if [ -s /run/secrets/ca-bundle ]; then export npm_config_cafile=/run/secrets/ca-bundle; fi \
+ && node /opt/npm/bin/npm-cli.js ci --ignore-scripts --no-audit --no-fund --loglevel=error \
+ && rm -rf /root/.npm
+COPY ui ui
+RUN node node_modules/vite/bin/vite.js build --config ui/vite.config.ts \
+ && test -s ui/dist/index.html
+
 # --- the image -----------------------------------------------------------------------------------
 FROM ${BASE}
 ARG VERSION=0.0.0-dev
@@ -73,6 +88,8 @@ COPY --from=toolchain /opt/node/bin/node /usr/local/bin/node
 COPY --from=deps /opt/sealbox/node_modules /opt/sealbox/node_modules
 COPY package.json /opt/sealbox/package.json
 COPY src /opt/sealbox/src
+# Served at /ui when the config says ui = true (src/server/main.ts finds it beside src/).
+COPY --from=ui /opt/sealbox/ui/dist /opt/sealbox/ui/dist
 
 USER 100:1000
 WORKDIR /sealbox

@@ -119,6 +119,12 @@ test('server -dev as 100:1000 on a read-only root answers sys/health over HTTP',
   t.is(health.body['standby'], false);
   // The server of this checkout, not some other image's.
   t.true(String(health.body['version']).endsWith(`+sealbox.${VERSION}`), String(health.body['version']));
+  // The web UI built into the image (dev mode turns ui on), under its CSP.
+  const ui = await fetch(`http://127.0.0.1:${port}/ui/`);
+  t.is(ui.status, 200);
+  t.true(ui.headers.get('content-security-policy')?.includes("script-src 'self'"));
+  const script = /src="(\/ui\/assets\/[^"]+\.js)"/.exec(await ui.text())?.[1];
+  t.is((await fetch(`http://127.0.0.1:${port}${script ?? '/ui/assets/missing.js'}`)).status, 200);
 });
 
 test('the server needs nothing writable: no tmpfs, no volume, no capabilities', async (t) => {
