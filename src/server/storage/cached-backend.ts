@@ -3,8 +3,9 @@ import { LRUCache } from 'lru-cache';
 import { describeError } from '../../lib/errors.ts';
 import type { Logger } from '../../lib/logger.ts';
 import type { Storage } from './create-storage.ts';
-import type { PhysicalBackend, Transactional, TxnCondition, TxnOperation, Watchable } from './physical-backend.ts';
-import { isWatchable } from './physical-backend.ts';
+import { finalOperations } from './final-operations.ts';
+import type { PhysicalBackend, RevisionedWrites, StorageChange, Transactional, TxnCondition, TxnOperation, Watchable } from './physical-backend.ts';
+import { hasRevisionedWrites, isWatchable } from './physical-backend.ts';
 
 export interface CachedBackendOptions {
   /** Entries kept, least recently used first out; Vault's physical cache defaults to 131,072. */
@@ -22,6 +23,14 @@ const UNCACHED_PREFIX = 'core/lock/';
 /** A cached read; `value` undefined caches that the key is absent. */
 interface Entry {
   readonly value: Uint8Array | undefined;
+  /** Set when this node wrote the value, at this revision: a watch event up to it is that write's own. */
+  readonly revision?: number;
+}
+
+/** This node's writes to one key under way, and the highest revision of the key seen meanwhile. */
+interface Flight {
+  writers: number;
+  seen: number;
 }
 
 /** A read from the inner backend that may fill its key if nothing changed the key meanwhile. */
@@ -31,15 +40,17 @@ interface Load {
 
 /**
  * Vault's physical cache: entries (ciphertext, as stored) kept in memory after a read, so warm
- * token, policy and secret reads do not reach etcd. The node's own writes drop their keys; a
- * storage watch drops keys that anyone changes; a watch interruption or a change of HA role drops
- * everything. A standby never serves from it, so a cache from an earlier term is never read.
+ * token, policy and secret reads do not reach etcd. The node's own writes drop their keys, or on
+ * etcd keep the value written at its revision; a storage watch drops keys that anyone else
+ * changes; a watch interruption or a change of HA role drops everything. A standby never serves
+ * from it, so a cache from an earlier term is never read.
  */
 export class CachedBackend implements PhysicalBackend, Transactional {
   readonly #inner: Storage;
   readonly #entries: LRUCache<string, Entry>;
   // Removing a key's load stops a read that raced a change from putting back what it read before.
   readonly #loads = new Map<string, Load>();
+  readonly #flights = new Map<string, Flight>();
   readonly #logger: Logger | undefined;
   readonly #rewatchMs: number;
   readonly #closed = new AbortController();
@@ -102,9 +113,11 @@ export class CachedBackend implements PhysicalBackend, Transactional {
   }
 
   transaction(operations: readonly TxnOperation[], conditions?: readonly TxnCondition[]): Promise<boolean> {
+    const inner = this.#inner;
+    if (hasRevisionedWrites(inner)) return this.#committing(inner, operations, conditions);
     return this.#writing(
       operations.map((operation) => operation.key),
-      () => this.#inner.transaction(operations, conditions),
+      () => inner.transaction(operations, conditions),
     );
   }
 
@@ -119,7 +132,7 @@ export class CachedBackend implements PhysicalBackend, Transactional {
     const { signal } = this.#closed;
     while (!signal.aborted) {
       try {
-        this.#stopWatch = await inner.watch('', (change) => this.#forget(change.key), (ended) => this.#interrupted(inner, ended));
+        this.#stopWatch = await inner.watch('', (change) => this.#changed(change), (ended) => this.#interrupted(inner, ended));
         this.#dropAll();
         this.#watching = true;
         return;
@@ -173,6 +186,67 @@ export class CachedBackend implements PhysicalBackend, Transactional {
     }
   }
 
+  /**
+   * A transaction whose written values stay cached, so that the next read of a key this node just
+   * wrote (a KV v2 write reads the metadata it wrote last time) does not go to etcd. A value is
+   * kept at the commit's revision unless the key was seen changing at a later revision meanwhile
+   * (another node's write, whose watch event may come before this write's answer), and the watch
+   * event of the write itself, at that same revision, then leaves it in place.
+   */
+  async #committing(inner: RevisionedWrites, operations: readonly TxnOperation[], conditions: readonly TxnCondition[] | undefined): Promise<boolean> {
+    const writes = finalOperations(operations);
+    for (const { key } of writes) this.#board(key);
+    let revision: number | undefined;
+    try {
+      revision = await inner.commit(operations, conditions);
+    } finally {
+      for (const operation of writes) this.#land(operation, revision);
+    }
+    return revision !== undefined;
+  }
+
+  #board(key: string): void {
+    this.#forget(key);
+    const flight = this.#flights.get(key);
+    if (flight === undefined) this.#flights.set(key, { writers: 1, seen: 0 });
+    else flight.writers += 1;
+  }
+
+  /** Ends one write of `operation.key`: keeps its value when it committed at `revision` and nothing newer was seen. */
+  #land(operation: TxnOperation, revision: number | undefined): void {
+    const { key } = operation;
+    const flight = this.#flights.get(key)!;
+    // A read that started during the write may have read either value: it must not fill.
+    this.#loads.delete(key);
+    const entry = this.#entries.peek(key);
+    if (revision === undefined) {
+      // Not applied, or failed with an unknown outcome: whatever is cached for the key is in doubt.
+      this.#entries.delete(key);
+    } else if (entry?.revision === undefined || entry.revision < revision) {
+      // Someone changed the key after this write (a later write of this node has its own entry).
+      if (flight.seen > revision || !this.#keeping(key)) this.#entries.delete(key);
+      else this.#entries.set(key, { value: operation.type === 'put' ? operation.value : undefined, revision });
+    }
+    // Writes of the same key still under way must not keep a value older than this one.
+    flight.seen = Math.max(flight.seen, revision ?? Number.POSITIVE_INFINITY);
+    flight.writers -= 1;
+    if (flight.writers === 0) this.#flights.delete(key);
+  }
+
+  #keeping(key: string): boolean {
+    return this.#serving && this.#watching && !key.startsWith(UNCACHED_PREFIX);
+  }
+
+  /** A change seen by the watch; one at or below the revision this node wrote a key at is that write's own. */
+  #changed(change: StorageChange): void {
+    const revision = change.revision ?? Number.POSITIVE_INFINITY;
+    const flight = this.#flights.get(change.key);
+    if (flight !== undefined) flight.seen = Math.max(flight.seen, revision);
+    const entry = this.#entries.peek(change.key);
+    if (entry?.revision !== undefined && entry.revision >= revision) return;
+    this.#forget(change.key);
+  }
+
   #forget(key: string): void {
     this.#entries.delete(key);
     this.#loads.delete(key);
@@ -182,6 +256,8 @@ export class CachedBackend implements PhysicalBackend, Transactional {
     if (reason !== undefined && this.#serving) this.#logger?.warn(`dropping the storage cache: ${reason}`);
     this.#entries.clear();
     this.#loads.clear();
+    // Changes may have been missed while these writes were under way: none of them may keep its value.
+    for (const flight of this.#flights.values()) flight.seen = Number.POSITIVE_INFINITY;
   }
 }
 

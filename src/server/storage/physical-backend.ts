@@ -61,6 +61,17 @@ export interface HALock {
 export interface StorageChange {
   readonly key: string;
   readonly type: 'put' | 'delete';
+  /** The storage's revision of the change, when it numbers its changes (etcd). */
+  readonly revision?: number;
+}
+
+/**
+ * Transactions that tell the storage revision they were committed at, in the numbering of the
+ * watch's changes: a cache can then keep what it wrote and know the watch event of its own write.
+ */
+export interface RevisionedWrites {
+  /** As Transactional.transaction: the revision of the commit when it applied, undefined when a condition failed. */
+  commit(operations: readonly TxnOperation[], conditions?: readonly TxnCondition[]): Promise<number | undefined>;
 }
 
 export interface Watchable {
@@ -78,6 +89,10 @@ export function isTransactional(backend: PhysicalBackend): backend is PhysicalBa
 
 export function isHALock(backend: PhysicalBackend): backend is PhysicalBackend & HALock {
   return typeof (backend as Partial<HALock>).acquireLock === 'function';
+}
+
+export function hasRevisionedWrites(backend: PhysicalBackend): backend is PhysicalBackend & RevisionedWrites {
+  return typeof (backend as Partial<RevisionedWrites>).commit === 'function';
 }
 
 export function isWatchable(backend: PhysicalBackend): backend is PhysicalBackend & Watchable {

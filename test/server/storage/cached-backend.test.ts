@@ -3,6 +3,9 @@ import test from 'ava';
 import { CachedBackend } from '../../../src/server/storage/cached-backend.ts';
 import { EtcdBackend } from '../../../src/server/storage/etcd/etcd-backend.ts';
 import { InmemBackend } from '../../../src/server/storage/inmem/inmem-backend.ts';
+import type { StorageChange } from '../../../src/server/storage/physical-backend.ts';
+import { decorate } from '../../../src/server/metrics/decorate.ts';
+import type { EtcdStorageConfig } from '../../../src/server/config/server-config.ts';
 import { etcdStorageConfig, useEtcd } from '../../helpers/etcd.ts';
 
 const etcd = useEtcd(test);
@@ -131,4 +134,120 @@ test('a storage that is down does not stop the cache from being created; reads g
   const error = await t.throwsAsync(cache.get('data/x'));
   t.regex(error.message, /etcd|storage|unavailable|reach/i);
   t.is(cache.size, 0);
+});
+
+/** An etcd backend whose gets are counted, and whose watch listeners the test can see called. */
+async function observedEtcd(config: EtcdStorageConfig) {
+  const etcdBackend = await EtcdBackend.create(config);
+  const counts = { gets: 0 };
+  const delivered: StorageChange[] = [];
+  const waiters: Array<{ matches: (change: StorageChange) => boolean; resolve: () => void }> = [];
+  let beforeCommitAnswer: ((revision: number | undefined) => Promise<void>) | undefined;
+  const observed = decorate(etcdBackend, {
+    get: (key: string) => {
+      counts.gets += 1;
+      return etcdBackend.get(key);
+    },
+    commit: async (operations, conditions) => {
+      const revision = await etcdBackend.commit(operations, conditions);
+      await beforeCommitAnswer?.(revision);
+      return revision;
+    },
+    watch: (prefix, listener, onInterrupt) =>
+      etcdBackend.watch(
+        prefix,
+        (change) => {
+          listener(change);
+          delivered.push(change);
+          for (const waiter of waiters.filter((candidate) => candidate.matches(change))) waiter.resolve();
+        },
+        onInterrupt,
+      ),
+  });
+  /** Resolves once the cache's listener has been called with a change that matches. */
+  const deliveredTo = (matches: (change: StorageChange) => boolean): Promise<void> => {
+    if (delivered.some(matches)) return Promise.resolve();
+    return new Promise((resolve) => waiters.push({ matches, resolve }));
+  };
+  return {
+    observed,
+    counts,
+    deliveredTo,
+    holdCommitAnswers: (hook: ((revision: number | undefined) => Promise<void>) | undefined) => {
+      beforeCommitAnswer = hook;
+    },
+  };
+}
+
+async function watchRunning(cache: CachedBackend, t: { is: (a: unknown, b: unknown) => void }): Promise<void> {
+  // The watch starts in the background; until it runs nothing is cached.
+  for (let i = 0; i < 100 && cache.size === 0; i++) {
+    t.is(await cache.get('data/probe'), undefined);
+    await sleep(20);
+  }
+}
+
+test('on etcd, a transaction keeps what it wrote: the next read and the write\'s own watch event do not reach etcd', async (t) => {
+  const { observed, counts, deliveredTo } = await observedEtcd(etcdStorageConfig(etcd().endpoint));
+  const cache = CachedBackend.create(observed);
+  t.teardown(() => cache.close());
+  cache.serve(true);
+  await watchRunning(cache, t);
+
+  t.true(await cache.transaction([{ type: 'put', key: 'data/m', value: bytes('v1') }, { type: 'delete', key: 'data/gone' }]));
+  const gets = counts.gets;
+  t.is(text(await cache.get('data/m')), 'v1');
+  t.is(await cache.get('data/gone'), undefined);
+  await deliveredTo((change) => change.key === 'data/m');
+  t.is(text(await cache.get('data/m')), 'v1', 'after its own watch event');
+  t.is(counts.gets, gets, 'served from memory');
+
+  t.false(await cache.transaction([{ type: 'put', key: 'data/m', value: bytes('never') }], [{ key: 'data/m', value: bytes('not v1') }]));
+  t.is(text(await cache.get('data/m')), 'v1', 'a failed condition writes nothing and is read from etcd');
+  t.is(counts.gets, gets + 1);
+});
+
+test('on etcd, a write by another node that lands while this node\'s write awaits its answer is not hidden by it', async (t) => {
+  const config = etcdStorageConfig(etcd().endpoint);
+  const { observed, deliveredTo, holdCommitAnswers } = await observedEtcd(config);
+  const cache = CachedBackend.create(observed);
+  const other = await EtcdBackend.create(config);
+  t.teardown(async () => {
+    await cache.close();
+    await other.close();
+  });
+  cache.serve(true);
+  await watchRunning(cache, t);
+
+  // This node's transaction commits; before its answer arrives, the other node writes the key and
+  // the cache's watch sees that later change.
+  holdCommitAnswers(async (revision) => {
+    holdCommitAnswers(undefined);
+    await other.put('data/race', bytes('theirs'));
+    await deliveredTo((change) => change.key === 'data/race' && (change.revision ?? 0) > (revision ?? 0));
+  });
+  t.true(await cache.transaction([{ type: 'put', key: 'data/race', value: bytes('mine') }]));
+  t.is(text(await cache.get('data/race')), 'theirs');
+});
+
+test('on etcd, a later change by another node drops what this node wrote', async (t) => {
+  const config = etcdStorageConfig(etcd().endpoint);
+  const { observed } = await observedEtcd(config);
+  const cache = CachedBackend.create(observed);
+  const other = await EtcdBackend.create(config);
+  t.teardown(async () => {
+    await cache.close();
+    await other.close();
+  });
+  cache.serve(true);
+  await watchRunning(cache, t);
+  t.true(await cache.transaction([{ type: 'put', key: 'data/later', value: bytes('mine') }]));
+  t.is(text(await cache.get('data/later')), 'mine');
+  await other.put('data/later', bytes('theirs'));
+  let seen: string | undefined;
+  for (let i = 0; i < 100 && seen !== 'theirs'; i++) {
+    seen = text(await cache.get('data/later'));
+    if (seen !== 'theirs') await sleep(20);
+  }
+  t.is(seen, 'theirs');
 });

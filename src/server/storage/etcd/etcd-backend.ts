@@ -6,6 +6,7 @@ import type {
   HALock,
   HeldLock,
   PhysicalBackend,
+  RevisionedWrites,
   StorageChange,
   Transactional,
   TxnCondition,
@@ -35,7 +36,7 @@ const LOCK_FOLDER = 'core/lock/';
  * Entries as etcd keys under the configured prefix (etcd3's namespace adds and strips it), with
  * multi-key transactions as etcd Txns, the HA lock as a lease-bound key, and watches for caches.
  */
-export class EtcdBackend implements PhysicalBackend, Transactional, HALock, Watchable {
+export class EtcdBackend implements PhysicalBackend, Transactional, RevisionedWrites, HALock, Watchable {
   readonly type = 'etcd';
   readonly #client: Etcd3;
   readonly #kv: Namespace;
@@ -83,18 +84,23 @@ export class EtcdBackend implements PhysicalBackend, Transactional, HALock, Watc
   }
 
   async transaction(operations: readonly TxnOperation[], conditions: readonly TxnCondition[] = []): Promise<boolean> {
+    return (await this.commit(operations, conditions)) !== undefined;
+  }
+
+  async commit(operations: readonly TxnOperation[], conditions: readonly TxnCondition[] = []): Promise<number | undefined> {
     assertValidTransaction(operations, conditions);
     const writes = finalOperations(operations);
     assertRequestFits(this.#prefix, [...writes, ...conditions.map(asComparedPut)]);
     const [first, ...rest] = conditions.length > 0 ? conditions.map(toCompare) : alwaysTrue(writes);
-    if (first === undefined) return true;
+    // Nothing to check and nothing to write: applied, and no key changed at any revision.
+    if (first === undefined) return 0;
     const result = await rest
       .reduce((txn, compare) => txn.and(...compare), this.#kv.if(...first))
       .then(...writes.map((operation) => this.#toRequest(operation)))
       .options(this.#deadline())
       .commit()
       .catch(this.#failed('applying a transaction'));
-    return result.succeeded;
+    return result.succeeded ? Number(result.header.revision) : undefined;
   }
 
   async acquireLock(name: string, value: string, ttlSeconds: number, signal: AbortSignal): Promise<HeldLock> {
@@ -132,8 +138,8 @@ export class EtcdBackend implements PhysicalBackend, Transactional, HALock, Watc
     const watcher = await connectWatcher(this.#kv.watch().prefix(prefix), this.#timeoutMs, onError).catch(
       this.#failed('watching entries'),
     );
-    const emit = (type: StorageChange['type']) => (kv: { key: Buffer }) =>
-      this.#notify(listener, kv.key.toString(), type);
+    const emit = (type: StorageChange['type']) => (kv: { key: Buffer; mod_revision: string }) =>
+      this.#notify(listener, { key: kv.key.toString(), type, revision: Number(kv.mod_revision) });
     watcher.on('put', emit('put'));
     watcher.on('delete', emit('delete'));
     // Registered once connected, so that 'connected' here means a reconnection.
@@ -173,11 +179,11 @@ export class EtcdBackend implements PhysicalBackend, Transactional, HALock, Watc
     };
   }
 
-  #notify(listener: (change: StorageChange) => void, key: string, type: StorageChange['type']): void {
+  #notify(listener: (change: StorageChange) => void, change: StorageChange): void {
     try {
-      listener({ key, type });
+      listener(change);
     } catch (error) {
-      this.#logger?.error('storage watch listener failed', { key, error: describeError(error) });
+      this.#logger?.error('storage watch listener failed', { key: change.key, error: describeError(error) });
     }
   }
 }

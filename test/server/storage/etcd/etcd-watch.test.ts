@@ -13,30 +13,34 @@ async function open(t: ExecutionContext, prefix = uniquePrefix()): Promise<EtcdB
   return backend;
 }
 
-/** Collects changes and lets a test wait until a given number arrived. */
+/** Collects changes (their revisions apart) and lets a test wait until a given number arrived. */
 function recorder() {
   const changes: StorageChange[] = [];
+  const revisions: Array<number | undefined> = [];
   const waiters: Array<{ count: number; resolve: () => void }> = [];
-  const listener = (change: StorageChange) => {
+  const listener = ({ revision, ...change }: StorageChange) => {
     changes.push(change);
+    revisions.push(revision);
     for (const waiter of waiters.filter((candidate) => changes.length >= candidate.count)) waiter.resolve();
   };
   const received = (count: number) =>
     changes.length >= count ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ count, resolve }));
-  return { changes, listener, received };
+  return { changes, revisions, listener, received };
 }
 
 test('watch reports puts and deletes below the prefix, with keys relative to the storage prefix', async (t) => {
   const backend = await open(t);
-  const { changes, listener, received } = recorder();
+  const { changes, revisions, listener, received } = recorder();
   const unwatch = await backend.watch('', listener);
   await backend.put('core/keyring', bytes('k'));
   await backend.delete('core/keyring');
-  await backend.transaction([
+  const committed = await backend.commit([
     { type: 'put', key: 'logical/x/a', value: bytes('a') },
     { type: 'put', key: 'logical/x/b', value: bytes('b') },
   ]);
   await received(4);
+  t.true(revisions[0]! < revisions[1]! && revisions[1]! < revisions[2]!, 'changes carry increasing revisions');
+  t.deepEqual(revisions.slice(2), [committed, committed], 'both keys of the transaction at the revision its commit reported');
   t.deepEqual(changes, [
     { key: 'core/keyring', type: 'put' },
     { key: 'core/keyring', type: 'delete' },
