@@ -77,7 +77,7 @@ LABEL org.opencontainers.image.title="sealbox" \
       org.opencontainers.image.version="${VERSION}"
 
 # A fixed numeric user, so that runAsUser/runAsGroup and runAsNonRoot can be checked against it.
-# /sealbox is its only writable place, for the default file storage (./sealbox-data).
+# /sealbox is its only writable place, for the default config's file storage (/sealbox/data).
 RUN groupadd --gid 1000 sealbox \
  && useradd --system --uid 100 --gid 1000 --no-create-home --no-log-init --home-dir /sealbox --shell /usr/sbin/nologin sealbox \
  && mkdir /sealbox && chown 100:1000 /sealbox && chmod 0700 /sealbox
@@ -90,6 +90,7 @@ COPY package.json /opt/sealbox/package.json
 COPY src /opt/sealbox/src
 # Served at /ui when the config says ui = true (src/server/main.ts finds it beside src/).
 COPY --from=ui /opt/sealbox/ui/dist /opt/sealbox/ui/dist
+COPY scripts/image/server.hcl /etc/sealbox/server.hcl
 
 USER 100:1000
 WORKDIR /sealbox
@@ -97,4 +98,4 @@ VOLUME /sealbox
 # 8200 the API, 8201 the cluster address of HA standbys.
 EXPOSE 8200 8201
 ENTRYPOINT ["node", "/opt/sealbox/src/cli/main.ts"]
-CMD ["server"]
+CMD ["server", "-config", "/etc/sealbox/server.hcl"]
