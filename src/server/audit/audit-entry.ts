@@ -22,25 +22,36 @@ export interface EntryContext {
 
 export type AuditEntry = Record<string, unknown>;
 
+/** The blocks a request's two entries have in common: the caller's `auth` and the `request`. */
+export interface SharedBlocks {
+  readonly auth: AuditEntry;
+  readonly request: AuditEntry;
+}
+
 const ROOT_NAMESPACE = { id: 'root' };
 
+/** Built once per request and device, for both entries; nothing mutates an entry once built. */
+export function sharedBlocks(input: AuditInput, context: EntryContext): SharedBlocks {
+  return { auth: callerAuth(input, context), request: requestBlock(input, context) };
+}
+
 /** Vault's request entry (audit/format.go), field for field, empty fields left out as Go's omitempty does. */
-export function requestEntry(input: AuditInput, context: EntryContext): AuditEntry {
+export function requestEntry(input: AuditInput, context: EntryContext, shared = sharedBlocks(input, context)): AuditEntry {
   return compact({
     time: context.now.toISOString(),
     type: 'request',
-    auth: callerAuth(input, context),
-    request: requestBlock(input, context),
+    auth: shared.auth,
+    request: shared.request,
     error: input.error,
   });
 }
 
-export function responseEntry(input: AuditInput, context: EntryContext): AuditEntry {
+export function responseEntry(input: AuditInput, context: EntryContext, shared = sharedBlocks(input, context)): AuditEntry {
   return compact({
     time: context.now.toISOString(),
     type: 'response',
-    auth: callerAuth(input, context),
-    request: requestBlock(input, context),
+    auth: shared.auth,
+    request: shared.request,
     response: responseBlock(input, context),
     error: input.error,
   });

@@ -6,7 +6,7 @@ import type { ChainPosition } from './audit-chain.ts';
 import { chainKeyFromSalt, chainStart, lineHmac, positionAfter } from './audit-chain.ts';
 import type { AuditDevice } from './audit-device.ts';
 import type { AuditEntry, EntryContext, EntryFormat } from './audit-entry.ts';
-import { requestEntry, responseEntry, testProbeEntry } from './audit-entry.ts';
+import { requestEntry, responseEntry, sharedBlocks, testProbeEntry } from './audit-entry.ts';
 import { hmacIdentifier } from './audit-hash.ts';
 import type { AuditInput } from './audit-input.ts';
 import type { LineWriter } from './line-writer.ts';
@@ -57,11 +57,13 @@ export class JsonAuditDevice implements AuditDevice {
   }
 
   logRequest(input: AuditInput): Promise<void> {
-    return this.#emit(requestEntry(input, this.#context(input)));
+    const context = this.#context(input);
+    return this.#emit(requestEntry(input, context, this.#hashes.blocks(input, () => sharedBlocks(input, context))));
   }
 
   logResponse(input: AuditInput): Promise<void> {
-    return this.#emit(responseEntry(input, this.#context(input)));
+    const context = this.#context(input);
+    return this.#emit(responseEntry(input, context, this.#hashes.blocks(input, () => sharedBlocks(input, context))));
   }
 
   logTestMessage(): Promise<void> {

@@ -20,3 +20,18 @@ test('each value is hashed once per request, for both of its entries, and never 
   t.is(hashes.for(request('2'))('hvs.token'), 'h(hvs.token)');
   t.deepEqual(hashed, ['hvs.token', 'accessor', 'hvs.token']);
 });
+
+test('the shared blocks are made once per request, and again when the mount, caller or verdict differ', (t) => {
+  const hashes = new RequestHashes((value) => value);
+  const first = request('1');
+  let made = 0;
+  const make = () => {
+    made += 1;
+    return { auth: { n: made }, request: {} };
+  };
+  const input = { request: first, allowed: true };
+  const blocks = hashes.blocks(input, make);
+  t.is(hashes.blocks({ ...input, response: { data: {} } }, make), blocks, 'the response entry of the same request');
+  t.not(hashes.blocks({ ...input, allowed: false }, make), blocks);
+  t.is(hashes.blocks({ request: request('2'), allowed: true }, make).auth['n'], 3);
+});
