@@ -46,6 +46,8 @@ export class PodWorker {
   private readonly startTime = nowSeconds();
   private volumes: PodVolumes | undefined;
   private volumeTimer: NodeJS.Timeout | undefined;
+  /** The refreshes in order, so that removing the volumes waits for one under way (it would write into them). */
+  private volumeSyncs: Promise<void> = Promise.resolve();
   private blockedReason: string | undefined;
   private initialized = false;
   private finalPhase: 'Succeeded' | 'Failed' | undefined;
@@ -147,7 +149,9 @@ export class PodWorker {
     await mkdir(join(this.env.podsDir, this.uid), { recursive: true });
     this.volumes = await this.prepareVolumes();
     if (this.volumes === undefined) return;
-    this.volumeTimer = setInterval(() => void this.volumes?.sync().catch(() => undefined), this.env.volumeSyncMs);
+    this.volumeTimer = setInterval(() => {
+      this.volumeSyncs = this.volumeSyncs.then(() => this.volumes?.sync()).catch(() => undefined);
+    }, this.env.volumeSyncMs);
     this.blockedReason = undefined;
     this.report();
     for (const runner of this.initRunners) {
@@ -224,6 +228,7 @@ export class PodWorker {
       await Promise.all(this.initRunners.map((runner) => runner.stop(graceMs)));
       await this.main;
       await this.reporting;
+      await this.volumeSyncs;
       await this.volumes?.remove();
       await rm(join(this.env.podsDir, this.uid), { recursive: true, force: true });
       if (deleteFromApi) await this.env.api.deletePodNow(this.namespace, this.name, this.uid).catch(() => undefined);
