@@ -5,6 +5,7 @@ import { errorMessages } from '../api/api-error.ts';
 import { ConfirmButton } from '../components/confirm-button.tsx';
 import { ErrorAlert } from '../components/error-alert.tsx';
 import { PageHeading } from '../components/page-heading.tsx';
+import { TableHead } from '../components/table-head.tsx';
 import { useAction } from '../components/use-action.ts';
 import { useLoader } from '../components/use-loader.ts';
 import { text } from '../lib/format.ts';
@@ -30,18 +31,7 @@ export function AuditPage() {
         <p>No audit devices are enabled.</p>
       ) : (
         <table>
-          <caption class="visually-hidden">Enabled audit devices</caption>
-          <thead>
-            <tr>
-              <th scope="col">Path</th>
-              <th scope="col">Type</th>
-              <th scope="col">Options</th>
-              <th scope="col">Description</th>
-              <th scope="col">
-                <span class="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
+          <TableHead caption="Enabled audit devices" columns={['Path', 'Type', 'Options', 'Description']} />
           <tbody>
             {devices.value.map(([path, device]) => (
               <tr key={path} data-path={path}>

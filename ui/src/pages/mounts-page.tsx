@@ -5,6 +5,7 @@ import { errorMessages } from '../api/api-error.ts';
 import { ConfirmButton } from '../components/confirm-button.tsx';
 import { ErrorAlert } from '../components/error-alert.tsx';
 import { PageHeading } from '../components/page-heading.tsx';
+import { TableHead } from '../components/table-head.tsx';
 import { useAction } from '../components/use-action.ts';
 import { useLoader } from '../components/use-loader.ts';
 import { kvVersion } from '../kv/kv-mount.ts';
@@ -57,17 +58,7 @@ function MountTable({ table, title }: { table: Table; title: string }) {
       <ErrorAlert errors={action.errors} />
       {mounts.value === undefined ? null : (
         <table>
-          <caption class="visually-hidden">{title}</caption>
-          <thead>
-            <tr>
-              <th scope="col">Path</th>
-              <th scope="col">Type</th>
-              <th scope="col">Description</th>
-              <th scope="col">
-                <span class="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
+          <TableHead caption={title} columns={['Path', 'Type', 'Description']} />
           <tbody>
             {mounts.value.map(([path, entry]) => {
               const type = String(entry['type']);

@@ -5,6 +5,7 @@ import { ConfirmButton } from '../components/confirm-button.tsx';
 import { ErrorAlert } from '../components/error-alert.tsx';
 import { LineEditor } from '../components/line-editor.tsx';
 import { PageHeading } from '../components/page-heading.tsx';
+import { SavedNote } from '../components/saved-note.tsx';
 import { useAction } from '../components/use-action.ts';
 import { useLoader } from '../components/use-loader.ts';
 import { errorPosition } from '../lib/error-position.ts';
@@ -97,11 +98,7 @@ function PolicyForm({ name, text }: { name: string | undefined; text: string }) 
         <button type="submit" class="primary" disabled={action.busy || name === 'root'}>
           Save policy
         </button>
-        {saved ? (
-          <span role="status" class="success">
-            Saved.
-          </span>
-        ) : null}
+        <SavedNote shown={saved} />
         {name !== undefined && !UNDELETABLE.has(name) ? <ConfirmButton label="Delete policy" question={`Delete the policy ${name}? Tokens that carry it lose what it granted.`} danger onConfirm={remove} /> : null}
       </div>
     </form>

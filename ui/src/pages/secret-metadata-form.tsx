@@ -3,6 +3,7 @@ import type { Json } from '../api/api-client.ts';
 import { ErrorAlert } from '../components/error-alert.tsx';
 import type { Pair } from '../components/key-value-editor.tsx';
 import { KeyValueEditor, objectToPairs, pairsToObject } from '../components/key-value-editor.tsx';
+import { SavedNote } from '../components/saved-note.tsx';
 import { useAction } from '../components/use-action.ts';
 import type { KvMount } from '../kv/kv-mount.ts';
 import { kvPaths } from '../kv/kv-mount.ts';
@@ -75,11 +76,7 @@ export function SecretMetadataForm({ kv, path, metadata, onSaved }: SecretMetada
           <button type="submit" class="primary" disabled={action.busy}>
             Save metadata
           </button>
-          {saved ? (
-            <span role="status" class="success">
-              Saved.
-            </span>
-          ) : null}
+          <SavedNote shown={saved} />
         </div>
       </form>
     </section>

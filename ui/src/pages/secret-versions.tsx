@@ -1,4 +1,5 @@
 import type { Json } from '../api/api-client.ts';
+import { TableHead } from '../components/table-head.tsx';
 import { formatTime } from '../lib/format.ts';
 
 interface SecretVersionsProps {
@@ -17,17 +18,7 @@ export function SecretVersions({ metadata, shown, onShow }: SecretVersionsProps)
     <section class="card" aria-labelledby="versions-heading">
       <h2 id="versions-heading">Versions</h2>
       <table>
-        <caption class="visually-hidden">Versions</caption>
-        <thead>
-          <tr>
-            <th scope="col">Version</th>
-            <th scope="col">Created</th>
-            <th scope="col">State</th>
-            <th scope="col">
-              <span class="visually-hidden">Actions</span>
-            </th>
-          </tr>
-        </thead>
+        <TableHead caption="Versions" columns={['Version', 'Created', 'State']} />
         <tbody>
           {versions.map(({ number, info }) => (
             <tr key={number} aria-current={number === shown ? 'true' : undefined} data-version={number}>
