@@ -363,6 +363,15 @@ test.serial('userpass and AppRole logins, logout, and the lookup-self panel', as
   // What the policy does not grant is refused with the server's own message.
   await page.getByRole('link', { name: 'Audit' }).click();
   await page.getByRole('alert').getByText('permission denied').waitFor();
+  t.not(await page.evaluate('sessionStorage.getItem("sealbox.token")'), null, 'a missing capability keeps the session');
+
+  // A token revoked behind the UI's back ends the session at its next request.
+  const approleToken = (await page.evaluate('sessionStorage.getItem("sealbox.token")')) as string;
+  t.is((await api('POST', 'auth/token/revoke', { token: approleToken })).status, 204);
+  await page.getByRole('link', { name: 'Token' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Log in' }).waitFor();
+  await page.getByRole('alert').getByText('The token is no longer valid (revoked or expired): log in again.').waitFor();
+  t.is(await page.evaluate('sessionStorage.getItem("sealbox.token")'), null);
   assertNoBrowserProblems(t);
 });
 

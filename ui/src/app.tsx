@@ -1,5 +1,6 @@
 import { useMemo, useState } from 'preact/hooks';
 import { ApiClient } from './api/api-client.ts';
+import { ErrorAlert } from './components/error-alert.tsx';
 import { LoginRequired } from './pages/login-required.tsx';
 import { resolveRoute } from './routes.tsx';
 import { Link } from './router/link.tsx';
@@ -20,21 +21,28 @@ const SECTIONS: ReadonlyArray<{ route: string; label: string; needsToken: boolea
 /** The shell: skip link, header navigation, the page for the current route. */
 export function App() {
   const [token, setToken] = useState(tokenStore.read);
+  /** Why the session ended when the user did not end it. */
+  const [notice, setNotice] = useState<string | undefined>(undefined);
   const route = useRoute();
   const session = useMemo<Session>(() => {
-    const api = new ApiClient(() => tokenStore.read());
+    const logOut = () => {
+      tokenStore.clear();
+      setToken(undefined);
+      navigate('login');
+    };
+    const expire = () => {
+      setNotice('The token is no longer valid (revoked or expired): log in again.');
+      logOut();
+    };
     return {
       token,
-      api,
+      api: new ApiClient(() => tokenStore.read(), expire),
       logIn(next) {
         tokenStore.write(next);
+        setNotice(undefined);
         setToken(next);
       },
-      logOut() {
-        tokenStore.clear();
-        setToken(undefined);
-        navigate('login');
-      },
+      logOut,
     };
   }, [token]);
   const page = resolveRoute(route);
@@ -71,6 +79,7 @@ export function App() {
         </div>
       </header>
       <main id="main" tabIndex={-1}>
+        <ErrorAlert errors={notice === undefined ? [] : [notice]} />
         {page.needsToken && token === undefined ? <LoginRequired /> : <div key={route}>{page.render()}</div>}
       </main>
     </SessionContext.Provider>

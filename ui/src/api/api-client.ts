@@ -19,9 +19,12 @@ export type Json = Record<string, unknown>;
  */
 export class ApiClient {
   readonly #token: () => string | undefined;
+  readonly #onInvalidToken: () => void;
 
-  constructor(token: () => string | undefined) {
+  /** `onInvalidToken`: the session's token was refused as unknown (revoked or expired meanwhile). */
+  constructor(token: () => string | undefined, onInvalidToken: () => void) {
     this.#token = token;
+    this.#onInvalidToken = onInvalidToken;
   }
 
   async request(method: Method, path: string, options: RequestOptions = {}): Promise<Json | undefined> {
@@ -37,7 +40,13 @@ export class ApiClient {
     const response = await fetch(url, init);
     const text = await response.text();
     const body = text === '' ? undefined : parseJson(text);
-    if (!response.ok) throw new ApiError(response.status, errorsOf(body), body);
+    if (!response.ok) {
+      const errors = errorsOf(body);
+      // A 403 is usually a missing capability; only the server's "invalid token" means the session is over.
+      const sessionToken = options.token === undefined && token !== undefined;
+      if (sessionToken && response.status === 403 && errors.some((error) => error.includes('invalid token'))) this.#onInvalidToken();
+      throw new ApiError(response.status, errors, body);
+    }
     return body as Json | undefined;
   }
 
