@@ -52,7 +52,7 @@ function PolicyForm({ name, text }: { name: string | undefined; text: string }) 
   const [saved, setSaved] = useState(false);
   const action = useAction();
   const serverError = action.errors[0];
-  const position = serverError === undefined ? undefined : errorPosition(serverError);
+  const position = serverError === undefined ? undefined : errorPosition(serverError, body);
   const submit = (event: Event) => {
     event.preventDefault();
     setSaved(false);
