@@ -223,7 +223,7 @@ export class CachedBackend implements PhysicalBackend, Transactional {
       // Not applied, or failed with an unknown outcome: whatever is cached for the key is in doubt.
       this.#entries.delete(key);
     } else if (entry?.revision === undefined || entry.revision < revision) {
-      // Someone changed the key after this write (a later write of this node has its own entry).
+      // Kept unless the key was seen changing after this write; a later write of this node keeps its own entry.
       if (flight.seen > revision || !this.#keeping(key)) this.#entries.delete(key);
       else this.#entries.set(key, { value: operation.type === 'put' ? operation.value : undefined, revision });
     }
