@@ -10,7 +10,7 @@ import { requestEntry, responseEntry, sharedBlocks, testProbeEntry } from './aud
 import { hmacIdentifier } from './audit-hash.ts';
 import type { AuditInput } from './audit-input.ts';
 import type { LineWriter } from './line-writer.ts';
-import { RequestHashes } from './request-hashes.ts';
+import { RequestMemo } from './request-memo.ts';
 
 export interface JsonDeviceOptions {
   readonly path: string;
@@ -36,7 +36,7 @@ export class JsonAuditDevice implements AuditDevice {
   readonly #queue = new SerialQueue();
   /** The salt as a KeyObject, made once: Node imports a string key anew on every HMAC. */
   readonly #saltKey: KeyObject;
-  readonly #hashes = new RequestHashes((value) => this.hash(value));
+  readonly #memo = new RequestMemo((value) => this.hash(value));
   #position: ChainPosition;
   #pending: Array<{ readonly entry: AuditEntry; readonly done: PromiseWithResolvers<void> }> = [];
 
@@ -58,12 +58,12 @@ export class JsonAuditDevice implements AuditDevice {
 
   logRequest(input: AuditInput): Promise<void> {
     const context = this.#context(input);
-    return this.#emit(requestEntry(input, context, this.#hashes.blocks(input, () => sharedBlocks(input, context))));
+    return this.#emit(requestEntry(input, context, this.#memo.blocks(input, () => sharedBlocks(input, context))));
   }
 
   logResponse(input: AuditInput): Promise<void> {
     const context = this.#context(input);
-    return this.#emit(responseEntry(input, context, this.#hashes.blocks(input, () => sharedBlocks(input, context))));
+    return this.#emit(responseEntry(input, context, this.#memo.blocks(input, () => sharedBlocks(input, context))));
   }
 
   logTestMessage(): Promise<void> {
@@ -87,7 +87,7 @@ export class JsonAuditDevice implements AuditDevice {
   }
 
   #context(input: AuditInput): EntryContext {
-    return { format: this.#options.format, hash: this.#hashes.for(input.request), now: this.#options.now() };
+    return { format: this.#options.format, hash: this.#memo.for(input.request), now: this.#options.now() };
   }
 
   #emit(entry: AuditEntry): Promise<void> {

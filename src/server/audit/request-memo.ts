@@ -22,7 +22,7 @@ interface Memo {
  * an HMAC costs more than the rest of an entry. Keyed weakly by the request, so nothing outlives
  * the request: the memo holds no value the request object does not already hold.
  */
-export class RequestHashes {
+export class RequestMemo {
   readonly #hash: HashFunction;
   readonly #memos = new WeakMap<LogicalRequest, Memo>();
 

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { RequestHashes } from '../../../src/server/audit/request-hashes.ts';
+import { RequestMemo } from '../../../src/server/audit/request-memo.ts';
 import type { LogicalRequest } from '../../../src/server/logical/logical-request.ts';
 
 function request(id: string): LogicalRequest {
@@ -8,7 +8,7 @@ function request(id: string): LogicalRequest {
 
 test('each value is hashed once per request, for both of its entries, and never reused by another request', (t) => {
   const hashed: string[] = [];
-  const hashes = new RequestHashes((value) => {
+  const hashes = new RequestMemo((value) => {
     hashed.push(value);
     return `h(${value})`;
   });
@@ -22,7 +22,7 @@ test('each value is hashed once per request, for both of its entries, and never 
 });
 
 test('the shared blocks are made once per request, and again when the mount, caller or verdict differ', (t) => {
-  const hashes = new RequestHashes((value) => value);
+  const hashes = new RequestMemo((value) => value);
   const first = request('1');
   let made = 0;
   const make = () => {
