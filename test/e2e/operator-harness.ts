@@ -36,10 +36,16 @@ export async function installOperator(cluster: E2eCluster, namespace: string, ex
     if (object['kind'] === 'Deployment') object['spec']['template']['spec']['containers'][0]['args'].push(...extraArgs);
   }
   await cluster.kubectl(['apply', '-f', '-'], documents.map((object) => JSON.stringify(object)).join('\n'));
-  await waitUntil(
+  await waitOperatorReady(cluster.kubeConfig(), namespace);
+}
+
+/** Both operator replicas Ready, none of them one of `replaced` (pod UIDs). */
+export async function waitOperatorReady(config: KubeConfig, namespace: string, replaced: ReadonlySet<string> = new Set()): Promise<V1Pod[]> {
+  return waitUntil(
     async () => {
-      const pods = await operatorPods(cluster.kubeConfig(), namespace);
-      return pods.length === 2 && pods.every(isReady) ? true : undefined;
+      const pods = await operatorPods(config, namespace);
+      const fresh = pods.filter((pod) => !replaced.has(pod.metadata?.uid ?? ''));
+      return fresh.length === 2 && fresh.every(isReady) ? fresh : undefined;
     },
     { ...WAIT, what: 'two Ready operator pods' },
   );
