@@ -18,9 +18,8 @@ export function hasNavigated(): boolean {
 
 /** History navigation: the server answers every /ui/ path with index.html, so reloads work. */
 export function navigate(route: string, options: { replace?: boolean } = {}): void {
-  const url = `${BASE}${route.replace(/^\/+/, '')}`;
-  if (options.replace === true) history.replaceState(null, '', url);
-  else history.pushState(null, '', url);
+  if (options.replace === true) history.replaceState(null, '', href(route));
+  else history.pushState(null, '', href(route));
   navigated = true;
   for (const listener of listeners) listener();
 }
