@@ -72,8 +72,7 @@ export class WindowedSummary<Label extends string = never> {
     this.#bucketMs = (options.maxAgeSeconds * 1_000) / options.ageBuckets;
     this.#sampleLimit = options.sampleLimit ?? DEFAULT_SAMPLE_LIMIT;
     this.#now = options.now ?? Date.now;
-    // As prom-client: a summary without labels is exposed, with zero counts, before its first observation.
-    if (this.#labelNames.length === 0) this.#seriesOf({});
+    this.reset();
     // The registry reads only name, help, type, aggregator and get(); its types name prom-client's classes.
     options.registry.registerMetric(this as unknown as Parameters<Registry['registerMetric']>[0]);
   }
@@ -105,6 +104,8 @@ export class WindowedSummary<Label extends string = never> {
 
   reset(): void {
     this.#series.clear();
+    // As prom-client: a summary without labels is exposed, with zero counts, before its first observation.
+    if (this.#labelNames.length === 0) this.#seriesOf({});
   }
 
   async get(): Promise<{ name: string; help: string; type: 'summary'; aggregator: 'sum'; values: ExposedValue[] }> {
