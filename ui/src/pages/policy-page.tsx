@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { dataOf } from '../api/api-client.ts';
 import { errorMessages } from '../api/api-error.ts';
+import { Breadcrumbs } from '../components/breadcrumbs.tsx';
 import { ConfirmButton } from '../components/confirm-button.tsx';
 import { ErrorAlert } from '../components/error-alert.tsx';
 import { LineEditor } from '../components/line-editor.tsx';
@@ -9,7 +10,6 @@ import { SavedNote } from '../components/saved-note.tsx';
 import { useAction } from '../components/use-action.ts';
 import { useLoader } from '../components/use-loader.ts';
 import { errorPosition } from '../lib/error-position.ts';
-import { Link } from '../router/link.tsx';
 import { navigate } from '../router/router.ts';
 import { useSession } from '../session/session-context.ts';
 
@@ -28,16 +28,7 @@ export function PolicyPage({ name }: { name: string | undefined }) {
   const policy = useLoader(async () => (name === undefined ? NEW_POLICY : String(dataOf(await api.get(`sys/policies/acl/${encodeURIComponent(name)}`))['policy'] ?? '')), [name, token]);
   return (
     <>
-      <nav aria-label="Breadcrumb" class="breadcrumbs">
-        <ol>
-          <li>
-            <Link to="policies">policies</Link>
-          </li>
-          <li>
-            <span aria-current="page">{name ?? 'new'}</span>
-          </li>
-        </ol>
-      </nav>
+      <Breadcrumbs trail={[{ label: 'policies', to: 'policies' }, { label: name ?? 'new' }]} />
       <PageHeading title={name === undefined ? 'Create policy' : `Policy ${name}`} />
       {policy.error === undefined ? null : <ErrorAlert errors={errorMessages(policy.error)} />}
       {policy.value === undefined ? null : <PolicyForm key={name ?? ''} name={name} text={policy.value} />}

@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import type { Json } from '../api/api-client.ts';
 import { dataOf } from '../api/api-client.ts';
 import { ApiError, errorMessages } from '../api/api-error.ts';
-import { Breadcrumbs } from '../components/breadcrumbs.tsx';
+import { Breadcrumbs, secretTrail } from '../components/breadcrumbs.tsx';
 import { ErrorAlert } from '../components/error-alert.tsx';
 import { PageHeading } from '../components/page-heading.tsx';
 import type { SecretDraft } from '../components/secret-editor.tsx';
@@ -32,7 +32,7 @@ export function SecretEditPage({ mount, path, creating }: SecretEditPageProps) {
   }, [mount, path, creating, token]);
   return (
     <>
-      <Breadcrumbs mount={mount} path={path} />
+      <Breadcrumbs trail={secretTrail(mount, path)} />
       <PageHeading title={creating ? 'Create secret' : `Edit ${path}`} />
       {loaded.error === undefined ? null : <ErrorAlert errors={errorMessages(loaded.error)} />}
       {loaded.value === undefined ? null : <EditForm key={`${mount}:${path}`} mount={mount} path={path} creating={creating} kv={loaded.value.kv} data={loaded.value.data} version={loaded.value.version} />}

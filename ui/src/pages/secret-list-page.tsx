@@ -1,6 +1,6 @@
 import { keysOf } from '../api/api-client.ts';
 import { ApiError, errorMessages } from '../api/api-error.ts';
-import { Breadcrumbs } from '../components/breadcrumbs.tsx';
+import { Breadcrumbs, secretTrail } from '../components/breadcrumbs.tsx';
 import { ErrorAlert } from '../components/error-alert.tsx';
 import { PageHeading } from '../components/page-heading.tsx';
 import { useLoader } from '../components/use-loader.ts';
@@ -23,7 +23,7 @@ export function SecretListPage({ mount, folder }: { mount: string; folder: strin
   }, [mount, folder, token]);
   return (
     <>
-      <Breadcrumbs mount={mount} path={folder} />
+      <Breadcrumbs trail={secretTrail(mount, folder)} />
       <PageHeading title={`${mount}/${folder}`} />
       {listing.value === undefined ? null : (
         <p class="muted">

@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import type { Json } from '../api/api-client.ts';
 import { dataOf } from '../api/api-client.ts';
 import { ApiError, errorMessages } from '../api/api-error.ts';
-import { Breadcrumbs } from '../components/breadcrumbs.tsx';
+import { Breadcrumbs, secretTrail } from '../components/breadcrumbs.tsx';
 import { ConfirmButton } from '../components/confirm-button.tsx';
 import { ErrorAlert } from '../components/error-alert.tsx';
 import { PageHeading } from '../components/page-heading.tsx';
@@ -49,7 +49,7 @@ export function SecretPage({ mount, path }: { mount: string; path: string }) {
     });
   return (
     <>
-      <Breadcrumbs mount={mount} path={path} />
+      <Breadcrumbs trail={secretTrail(mount, path)} />
       <PageHeading title={path} />
       {secret.error === undefined ? null : <ErrorAlert errors={errorMessages(secret.error)} />}
       {value === undefined ? null : (
