@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import test from 'ava';
+import type { ExecutionContext } from 'ava';
 import { CachedBackend } from '../../../src/server/storage/cached-backend.ts';
 import { EtcdBackend } from '../../../src/server/storage/etcd/etcd-backend.ts';
 import { InmemBackend } from '../../../src/server/storage/inmem/inmem-backend.ts';
@@ -207,7 +208,8 @@ test('on etcd, a transaction keeps what it wrote: the next read and the write\'s
   t.is(counts.gets, gets + 1);
 });
 
-test('on etcd, a write by another node that lands while this node\'s write awaits its answer is not hidden by it', async (t) => {
+/** A serving cache on an observed etcd backend, and a second node's backend on the same etcd. */
+async function cacheBesideOtherNode(t: ExecutionContext) {
   const config = etcdStorageConfig(etcd().endpoint);
   const { observed, deliveredTo, holdCommitAnswers } = await observedEtcd(config);
   const cache = CachedBackend.create(observed);
@@ -218,6 +220,11 @@ test('on etcd, a write by another node that lands while this node\'s write await
   });
   cache.serve(true);
   await watchRunning(cache, t);
+  return { cache, other, deliveredTo, holdCommitAnswers };
+}
+
+test('on etcd, a write by another node that lands while this node\'s write awaits its answer is not hidden by it', async (t) => {
+  const { cache, other, deliveredTo, holdCommitAnswers } = await cacheBesideOtherNode(t);
 
   // This node's transaction commits; before its answer arrives, the other node writes the key and
   // the cache's watch sees that later change.
@@ -231,16 +238,7 @@ test('on etcd, a write by another node that lands while this node\'s write await
 });
 
 test('on etcd, a later change by another node drops what this node wrote', async (t) => {
-  const config = etcdStorageConfig(etcd().endpoint);
-  const { observed } = await observedEtcd(config);
-  const cache = CachedBackend.create(observed);
-  const other = await EtcdBackend.create(config);
-  t.teardown(async () => {
-    await cache.close();
-    await other.close();
-  });
-  cache.serve(true);
-  await watchRunning(cache, t);
+  const { cache, other } = await cacheBesideOtherNode(t);
   t.true(await cache.transaction([{ type: 'put', key: 'data/later', value: bytes('mine') }]));
   t.is(text(await cache.get('data/later')), 'mine');
   await other.put('data/later', bytes('theirs'));
