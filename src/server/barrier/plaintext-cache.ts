@@ -9,7 +9,7 @@ const ENTRY_OVERHEAD_BYTES = 64;
 /** The last ciphertext read at a key, and its plaintext once that ciphertext was read twice. */
 interface Sighting {
   readonly ciphertext: Uint8Array;
-  readonly plaintext?: Buffer;
+  readonly plaintext?: Uint8Array;
 }
 
 /**
@@ -40,7 +40,9 @@ export class PlaintextCache {
     }
     if (seen.plaintext !== undefined) return Buffer.from(seen.plaintext);
     const plaintext = decrypt();
-    this.#entries.set(key, { ciphertext, plaintext: Buffer.from(plaintext) });
+    // A Uint8Array copy has a store of its own; Buffer.from would make a view of Node's shared
+    // allocation slab, which the cache would then keep alive whole.
+    this.#entries.set(key, { ciphertext, plaintext: new Uint8Array(plaintext) });
     return plaintext;
   }
 

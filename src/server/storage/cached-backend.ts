@@ -159,8 +159,9 @@ export class CachedBackend implements PhysicalBackend, Transactional {
         (value) => {
           if (this.#loads.get(key) !== load) return value;
           this.#loads.delete(key);
-          this.#entries.set(key, { value });
-          return value;
+          const kept = value === undefined ? undefined : ownBytes(value);
+          this.#entries.set(key, { value: kept });
+          return kept;
         },
         (error: unknown) => {
           if (this.#loads.get(key) === load) this.#loads.delete(key);
@@ -225,7 +226,7 @@ export class CachedBackend implements PhysicalBackend, Transactional {
     } else if (entry?.revision === undefined || entry.revision < revision) {
       // Kept unless the key was seen changing after this write; a later write of this node keeps its own entry.
       if (flight.seen > revision || !this.#keeping(key)) this.#entries.delete(key);
-      else this.#entries.set(key, { value: operation.type === 'put' ? operation.value : undefined, revision });
+      else this.#entries.set(key, { value: operation.type === 'put' ? ownBytes(operation.value) : undefined, revision });
     }
     // Writes of the same key still under way must not keep a value older than this one.
     flight.seen = Math.max(flight.seen, revision ?? Number.POSITIVE_INFINITY);
@@ -261,3 +262,12 @@ export class CachedBackend implements PhysicalBackend, Transactional {
   }
 }
 
+/**
+ * The bytes with a backing store of their own. Node makes small Buffers (Buffer.concat, from,
+ * allocUnsafe under 4 KiB: a ciphertext the barrier just wrote) as views of a shared 8 KiB slab,
+ * and one view kept in a long-lived cache keeps its whole slab alive: a full cache of own writes
+ * held about a GiB for some 50 MB of entries.
+ */
+function ownBytes(bytes: Uint8Array): Uint8Array {
+  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : new Uint8Array(bytes);
+}

@@ -53,6 +53,25 @@ test('serves repeated reads from memory, absent keys too, and drops what its own
   t.is(await cache.get('missing'), undefined);
 });
 
+/** `value` as a view into a larger store, as Node's small Buffers are views of a shared slab. */
+function slabView(value: string): Uint8Array {
+  const slab = new Uint8Array(8192);
+  slab.set(bytes(value), 100);
+  return slab.subarray(100, 100 + value.length);
+}
+
+const ownsItsStore = (value: Uint8Array | undefined) => value !== undefined && value.byteOffset === 0 && value.buffer.byteLength === value.byteLength;
+
+test('a value read into the cache has a store of its own, so it does not keep a shared slab alive', async (t) => {
+  const inner = new InmemBackend();
+  const cache = CachedBackend.create(decorate(inner, { get: async (key: string) => (key === 'a' ? slabView('read') : inner.get(key)) }));
+  cache.serve(true);
+  const first = await cache.get('a');
+  t.is(text(first), 'read');
+  t.true(ownsItsStore(first));
+  t.is(await cache.get('a'), first, 'served from memory: the same object');
+});
+
 test('stopping and starting to serve forgets everything, so a new term never reads an old one', async (t) => {
   const inner = new InmemBackend();
   const cache = CachedBackend.create(inner);
@@ -206,6 +225,20 @@ test('on etcd, a transaction keeps what it wrote: the next read and the write\'s
   t.false(await cache.transaction([{ type: 'put', key: 'data/m', value: bytes('never') }], [{ key: 'data/m', value: bytes('not v1') }]));
   t.is(text(await cache.get('data/m')), 'v1', 'a failed condition writes nothing and is read from etcd');
   t.is(counts.gets, gets + 1);
+});
+
+test('on etcd, a value this node wrote is kept with a store of its own', async (t) => {
+  const { observed, counts } = await observedEtcd(etcdStorageConfig(etcd().endpoint));
+  const cache = CachedBackend.create(observed);
+  t.teardown(() => cache.close());
+  cache.serve(true);
+  await watchRunning(cache, t);
+  t.true(await cache.transaction([{ type: 'put', key: 'data/own', value: slabView('mine') }]));
+  const gets = counts.gets;
+  const kept = await cache.get('data/own');
+  t.is(counts.gets, gets, 'served from memory');
+  t.is(text(kept), 'mine');
+  t.true(ownsItsStore(kept));
 });
 
 /** A serving cache on an observed etcd backend, and a second node's backend on the same etcd. */
