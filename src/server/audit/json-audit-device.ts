@@ -5,7 +5,7 @@ import { SerialQueue } from '../../lib/serial-queue.ts';
 import type { ChainPosition } from './audit-chain.ts';
 import { chainKeyFromSalt, chainStart, lineHmac, positionAfter } from './audit-chain.ts';
 import type { AuditDevice } from './audit-device.ts';
-import type { AuditEntry, EntryContext, EntryFormat } from './audit-entry.ts';
+import type { AuditEntry, EntryContext, EntryFormat, SharedBlocks } from './audit-entry.ts';
 import { requestEntry, responseEntry, sharedBlocks, testProbeEntry } from './audit-entry.ts';
 import { hmacIdentifier } from './audit-hash.ts';
 import type { AuditInput } from './audit-input.ts';
@@ -57,13 +57,11 @@ export class JsonAuditDevice implements AuditDevice {
   }
 
   logRequest(input: AuditInput): Promise<void> {
-    const context = this.#context(input);
-    return this.#emit(requestEntry(input, context, this.#memo.blocks(input, () => sharedBlocks(input, context))));
+    return this.#emit(requestEntry(input, ...this.#parts(input)));
   }
 
   logResponse(input: AuditInput): Promise<void> {
-    const context = this.#context(input);
-    return this.#emit(responseEntry(input, context, this.#memo.blocks(input, () => sharedBlocks(input, context))));
+    return this.#emit(responseEntry(input, ...this.#parts(input)));
   }
 
   logTestMessage(): Promise<void> {
@@ -86,8 +84,10 @@ export class JsonAuditDevice implements AuditDevice {
     return this.#queue.run(() => this.#options.writer.close());
   }
 
-  #context(input: AuditInput): EntryContext {
-    return { format: this.#options.format, hash: this.#memo.for(input.request), now: this.#options.now() };
+  /** The entry's context, and the blocks both entries of a request share (built by the first). */
+  #parts(input: AuditInput): [EntryContext, SharedBlocks] {
+    const context: EntryContext = { format: this.#options.format, hash: this.#memo.for(input.request), now: this.#options.now() };
+    return [context, this.#memo.blocks(input, () => sharedBlocks(input, context))];
   }
 
   #emit(entry: AuditEntry): Promise<void> {
