@@ -1,15 +1,15 @@
 /**
- * The server's TCP/TLS listener. Node's HTTP parser rejects Vault's `LIST` verb before any handler
- * runs, so connections are accepted by a net.Server (or tls.Server, which terminates TLS first),
- * their inbound bytes go through ListVerbRewriter, and only then reach an http.Server that never
- * listens itself.
+ * The server's TCP/TLS listener. Connections are accepted by a net.Server (or tls.Server, which
+ * terminates TLS first) and handed to an http.Server that never listens itself, through
+ * ListVerbFallback: Node's HTTP parser rejects Vault's `LIST` verb before any handler runs, and a
+ * connection that sends it goes on through ListVerbRewriter.
  */
 import http from 'node:http';
 import net from 'node:net';
 import tls from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import { ListVerbRewriter } from './list-verb-rewriter.ts';
-import { RewritingSocket } from './rewriting-socket.ts';
+import { ListVerbFallback } from './list-verb-fallback.ts';
 
 export interface ListenerTls {
   readonly cert: Buffer;
@@ -85,16 +85,14 @@ function createHttpServer(options: ListenerOptions): http.Server {
 
 function createAcceptor(options: ListenerOptions, httpServer: http.Server): net.Server {
   const maxLineBytes = options.maxHeaderSize ?? http.maxHeaderSize;
-  const handOver = (socket: net.Socket, encrypted: boolean): void => {
-    const rewriter = new ListVerbRewriter({ maxLineBytes });
-    httpServer.emit('connection', new RewritingSocket(socket, rewriter, encrypted));
-  };
+  const fallback = new ListVerbFallback(httpServer, () => new ListVerbRewriter({ maxLineBytes }));
+  const handOver = (socket: net.Socket): void => fallback.accept(socket);
   // Half-open and noDelay as http.Server sets them for the sockets it accepts itself.
   const socketOptions = { allowHalfOpen: true, noDelay: true };
   if (options.tls === undefined) {
-    return net.createServer(socketOptions, (socket) => handOver(socket, false));
+    return net.createServer(socketOptions, handOver);
   }
-  return tls.createServer({ ...socketOptions, ...secureContextOptions(options.tls) }, (socket) => handOver(socket, true));
+  return tls.createServer({ ...socketOptions, ...secureContextOptions(options.tls) }, handOver);
 }
 
 function secureContextOptions({ cert, key, minVersion }: ListenerTls): tls.SecureContextOptions {

@@ -29,7 +29,7 @@ interface Echo {
   encrypted: boolean;
 }
 
-/** Reports what reached the handler as JSON; /download streams ?bytes=N zero bytes. */
+/** Reports what reached the handler as JSON, after ?delayMs=N; /download streams ?bytes=N zero bytes. */
 function testHandler(request: http.IncomingMessage, response: http.ServerResponse): void {
   const url = new URL(request.url ?? '/', 'http://placeholder');
   if (url.pathname === '/download') {
@@ -55,11 +55,13 @@ function testHandler(request: http.IncomingMessage, response: http.ServerRespons
       encrypted: socket.encrypted === true,
     };
     const json = JSON.stringify(echo);
-    response.writeHead(200, {
-      'Content-Type': 'application/json',
-      'Content-Length': Buffer.byteLength(json),
-    });
-    response.end(json);
+    setTimeout(() => {
+      response.writeHead(200, {
+        'Content-Type': 'application/json',
+        'Content-Length': Buffer.byteLength(json),
+      });
+      response.end(json);
+    }, Number(url.searchParams.get('delayMs') ?? 0));
   });
 }
 
@@ -215,6 +217,45 @@ test('pipelined requests in one write', async (t) => {
     ['GET /v1/a', 'GET /v1/b?list=true', 'PUT /v1/c', 'GET /v1/e/?list=true'],
   );
   t.is(echoes[2]?.body, putBody);
+});
+
+test('a LIST pipelined behind a slow request is answered after it, in order', async (t) => {
+  const listener = await start(t);
+  const stream = await exchange(listener.address.port, [
+    'GET /v1/slow?delayMs=300 HTTP/1.1\r\nHost: h\r\n\r\n' +
+      'GET /v1/slower?delayMs=200 HTTP/1.1\r\nHost: h\r\n\r\n' +
+      'LIST /v1/b HTTP/1.1\r\nHost: h\r\n\r\n' +
+      'LIST /v1/c HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n',
+  ]);
+  t.deepEqual(
+    parseResponses(stream).map(echoOf).map((echo) => echo.url),
+    ['/v1/slow?delayMs=300', '/v1/slower?delayMs=200', '/v1/b?list=true', '/v1/c?list=true'],
+  );
+});
+
+test('a slow LIST after an idle keep-alive wait is not cut off by the keep-alive timer', async (t) => {
+  // Node arms the idle timer at keepAliveTimeout + 1 s after each response.
+  const listener = await start(t, { keepAliveTimeoutMs: 100 });
+  const socket = await connect(listener.address.port);
+  const received = collect(socket);
+  socket.write('GET /v1/a HTTP/1.1\r\nHost: h\r\n\r\n');
+  await once(socket, 'data');
+  socket.write('LIST /v1/b?delayMs=1600 HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n');
+  t.deepEqual(parseResponses(await received).map((response) => response.status), [200, 200]);
+});
+
+test('methods that only start like LIST get 400, also after a LIST on the connection', async (t) => {
+  const listener = await start(t);
+  for (const method of ['LISTEN', 'LIS', 'LOST', 'UNLIST']) {
+    const stream = await exchange(listener.address.port, [`${method} /v1/a HTTP/1.1\r\nHost: h\r\n\r\n`]);
+    t.regex(stream, /^HTTP\/1\.1 400 Bad Request\r\n/, method);
+  }
+  const socket = await connect(listener.address.port);
+  const received = collect(socket);
+  socket.write('LIST /v1/a HTTP/1.1\r\nHost: h\r\n\r\n');
+  await once(socket, 'data');
+  socket.write('LISTEN /v1/b HTTP/1.1\r\nHost: h\r\n\r\n');
+  t.regex(await received, /^HTTP\/1\.1 200 OK\r\n[^]*HTTP\/1\.1 400 Bad Request\r\n/);
 });
 
 test('LIST over TLS, also split across TLS records', async (t) => {
