@@ -10,7 +10,7 @@ import { splitHostPort } from './config/host-port.ts';
 import type { ListenerConfig, ServerConfig } from './config/server-config.ts';
 import { Core } from './core/core.ts';
 import { ShamirSeal } from './core/shamir-seal.ts';
-import { createApp } from './http/app.ts';
+import { createRequestListener } from './http/app.ts';
 import { metricsApp } from './http/metrics-route.ts';
 import type { ListenerTls, RunningListener } from './http/listener.ts';
 import type { UiRouteOptions } from './http/ui-route.ts';
@@ -110,7 +110,7 @@ async function listen(config: ListenerConfig, core: Core, metrics: ServerMetrics
   // certificate it serves now: after a reload (SIGHUP) too, when a new CA may have signed it.
   let served = tls;
   const forwarding = served === undefined ? {} : { ca: () => served!.cert };
-  const app = createApp({
+  const handler = createRequestListener({
     core,
     logger,
     maxRequestSize: config.maxRequestSize,
@@ -123,7 +123,7 @@ async function listen(config: ListenerConfig, core: Core, metrics: ServerMetrics
   const listener = await startListener({
     host,
     port,
-    handler: app.callback(),
+    handler,
     requestTimeoutMs: config.maxRequestDurationMs,
     // Node refuses a headers timeout longer than the request timeout.
     headersTimeoutMs: Math.min(config.readHeaderTimeoutMs, config.maxRequestDurationMs),

@@ -101,6 +101,8 @@ export class Core {
   }
 
   async isInitialized(): Promise<boolean> {
+    // Only an initialized node unseals; sys/health asks on every probe, so skip storage then.
+    if (this.#unsealed !== undefined) return true;
     return (await this.#options.seal.readConfig()) !== undefined && (await this.#options.barrier.isInitialized());
   }
 

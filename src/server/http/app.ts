@@ -1,3 +1,4 @@
+import type { RequestListener } from 'node:http';
 import Koa from 'koa';
 import type { Context, Next } from 'koa';
 import { describeError, SealboxError } from '../../lib/errors.ts';
@@ -5,6 +6,7 @@ import { errorResponse } from '../../lib/http-status.ts';
 import type { Logger } from '../../lib/logger.ts';
 import type { Core } from '../core/core.ts';
 import type { HttpTelemetry, MetricsExposition } from '../metrics/telemetry.ts';
+import { fastHealth } from './health-route.ts';
 import { metricsRoute } from './metrics-route.ts';
 import { sendErrors } from './respond.ts';
 import { logicalRoute } from './logical-route.ts';
@@ -31,8 +33,13 @@ export interface AppOptions {
 
 const ALLOWED_METHODS = new Set(['GET', 'HEAD', 'PUT', 'POST', 'PATCH', 'DELETE', 'OPTIONS']);
 
+/** The listener's request handler: sys/health first (health-route.ts), then the Koa app. */
+export function createRequestListener(options: AppOptions): RequestListener {
+  return fastHealth(options.core, options.metrics, createApp(options).callback());
+}
+
 /** The Koa application: transport concerns only; every rule lives in the core. */
-export function createApp(options: AppOptions): Koa {
+function createApp(options: AppOptions): Koa {
   const app = new Koa();
   app.silent = true;
   app.use(countRequests(options.metrics));

@@ -1,11 +1,10 @@
 import type { Context } from 'koa';
 import { Router } from '@koa/router';
 import { SealboxError } from '../../lib/errors.ts';
-import { parseGoBool } from '../../lib/parse-bool.ts';
 import { uuid } from '../../lib/random-id.ts';
 import type { Core } from '../core/core.ts';
-import type { HealthStatus } from '../core/node-status.ts';
 import type { LogicalRequest } from '../logical/logical-request.ts';
+import { healthHandler } from './health-route.ts';
 import { RawFields } from './raw-fields.ts';
 import type { JsonLimits } from './json-limits.ts';
 import { readBody } from './read-body.ts';
@@ -77,16 +76,7 @@ export function sysRoutes(options: SysRoutesOptions): Router {
     },
   });
 
-  const health: Handler = async (ctx) => {
-    const status = await core.health();
-    const code = healthCode(status, ctx.query);
-    if (ctx.method === 'HEAD') {
-      ctx.status = code;
-      ctx.set('Content-Type', 'application/json');
-      return;
-    }
-    sendJson(ctx, code, status);
-  };
+  const health = healthHandler(core);
   route('/health', { GET: health, HEAD: health });
 
   route('/leader', {
@@ -166,48 +156,6 @@ export function sysRoutes(options: SysRoutesOptions): Router {
 
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
-}
-
-type Query = Context['query'];
-
-/** Every parameter is parsed first, so a bad one is a 400 whatever the state; then Vault's order. */
-function healthCode(status: HealthStatus, query: Query): number {
-  const standbyOk = boolParam(query, 'standbyok');
-  boolParam(query, 'perfstandbyok');
-  const codes = {
-    uninit: codeParam(query, 'uninitcode', 501),
-    sealed: codeParam(query, 'sealedcode', 503),
-    standby: codeParam(query, 'standbycode', 429),
-    active: codeParam(query, 'activecode', 200),
-  };
-  for (const name of ['drsecondarycode', 'performancestandbycode', 'haunhealthycode', 'removedcode']) codeParam(query, name, 0);
-  if (!status.initialized) return codes.uninit;
-  if (status.sealed) return codes.sealed;
-  if (status.standby && !standbyOk) return codes.standby;
-  return codes.active;
-}
-
-function single(query: Query, name: string): string | undefined {
-  const value = query[name];
-  return Array.isArray(value) ? value[0] : value;
-}
-
-function boolParam(query: Query, name: string): boolean {
-  const value = single(query, name);
-  if (value === undefined) return false;
-  const parsed = parseGoBool(value);
-  if (parsed === undefined) throw new SealboxError('invalid_request', `bad value for ${name} parameter`);
-  return parsed;
-}
-
-function codeParam(query: Query, name: string, fallback: number): number {
-  const value = single(query, name);
-  if (value === undefined) return fallback;
-  const code = Number(value);
-  if (!/^\d+$/.test(value) || code < 100 || code > 599) {
-    throw new SealboxError('invalid_request', `bad code value for ${name} parameter`);
-  }
-  return code;
 }
 
 /** sys/seal and sys/step-down as the request the core audits and authorizes; they take no data. */

@@ -45,6 +45,29 @@ test('health refuses malformed parameters with 400 whatever the state', async (t
   }
 });
 
+test('health answered before the Koa app has its headers and is counted like any request', async (t) => {
+  const config = devConfig('127.0.0.1:0');
+  const telemetry = { ...config.telemetry, metricsAddress: '127.0.0.1:0', prometheusRetentionSeconds: 60 };
+  const server = await startServer({ ...config, telemetry }, createLogger({ level: 'silent' }));
+  t.teardown(server.stop);
+  const url = server.listeners[0]!.url;
+  const fast = await send(url, 'GET', '/v1/sys/health?uninitcode=299');
+  // A malformed parameter goes on to the Koa route, which answers with the error envelope.
+  const refused = await send(url, 'GET', '/v1/sys/health?uninitcode=299&standbyok=maybe');
+  for (const response of [fast, refused]) {
+    t.is(response.headers.get('cache-control'), 'no-store');
+    t.is(response.headers.get('content-type'), 'application/json');
+    t.is(response.headers.get('content-length'), String(Buffer.byteLength(response.text)));
+  }
+  t.is(fast.status, 299);
+  t.like(fast.json, { initialized: false, sealed: true });
+  t.is(refused.status, 400);
+  await send(url, 'HEAD', '/v1/sys/health?uninitcode=299');
+  const scrape = await (await fetch(`${server.metricsListener!.url}/metrics`)).text();
+  t.regex(scrape, /^vault_core_response_status_code\{code="299",type="2xx"\} 2$/m);
+  t.regex(scrape, /^vault_core_response_status_code\{code="400",type="4xx"\} 1$/m);
+});
+
 test('GET bodies are ignored, as old hvac sends JSON on GET sys/health', async (t) => {
   const { url } = await inmemServer(t);
   const response = await new Promise<number>((resolve, reject) => {
