@@ -10,6 +10,7 @@ import { spawnLoad } from './spawn-load.ts';
 
 /**
  * `npm run bench:profile -- --workload write`: one server under --cpu-prof, one workload at c=64 (or --connections N),
+ * over HTTPS with --tls,
  * then the functions with the most CPU time (self and inclusive) from the profile; --save FILE
  * keeps the .cpuprofile (for Chrome's DevTools or a closer look).
  */
@@ -20,7 +21,7 @@ const REQUESTS: Record<string, (node: BenchNode) => Pick<HttpLoadSpec, 'method' 
   health: () => ({ method: 'GET', path: '/v1/sys/health' }),
 };
 
-const { values } = parseArgs({ options: { workload: { type: 'string', default: 'read' }, 'cache-off': { type: 'boolean', default: false }, seconds: { type: 'string', default: '5' }, top: { type: 'string', default: '25' }, save: { type: 'string' }, connections: { type: 'string', default: '64' } } });
+const { values } = parseArgs({ options: { workload: { type: 'string', default: 'read' }, 'cache-off': { type: 'boolean', default: false }, seconds: { type: 'string', default: '5' }, top: { type: 'string', default: '25' }, save: { type: 'string' }, connections: { type: 'string', default: '64' }, tls: { type: 'boolean', default: false } } });
 const request = REQUESTS[values.workload];
 if (request === undefined) throw new Error(`--workload is one of ${Object.keys(REQUESTS).join(', ')}`);
 const etcd = await startEtcd();
@@ -28,9 +29,11 @@ const dir = await tempDir('sealbox-profile-');
 const profiles = join(dir.path, 'profiles');
 try {
   process.env['NODE_OPTIONS'] = `--cpu-prof --cpu-prof-dir=${profiles}`;
-  const node = await startBenchNode({ dir: dir.path, name: 'profiled', storageBlock: `storage "etcd" {\n  address = "${etcd.endpoint}"\n  path = "/profile/"\n}`, disableCache: values['cache-off'] });
+  const node = await startBenchNode({ dir: dir.path, name: 'profiled', storageBlock: `storage "etcd" {\n  address = "${etcd.endpoint}"\n  path = "/profile/"\n}`, disableCache: values['cache-off'], tls: values.tls });
   delete process.env['NODE_OPTIONS'];
-  const result = await spawnLoad({ kind: 'http', url: node.url, ...request(node), connections: Number(values.connections), warmupSeconds: 1, seconds: Number(values.seconds), pids: { server: node.pid, etcd: etcd.pid } });
+  const url = values.tls ? node.tlsUrl : node.url;
+  if (url === undefined) throw new Error('the node has no TLS listener');
+  const result = await spawnLoad({ kind: 'http', url, ...request(node), connections: Number(values.connections), warmupSeconds: 1, seconds: Number(values.seconds), pids: { server: node.pid, etcd: etcd.pid } });
   console.log(JSON.stringify(result));
   await node.server.stop();
   const [file] = await readdir(profiles);
