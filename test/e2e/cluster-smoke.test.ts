@@ -3,6 +3,7 @@
 import test from 'ava';
 import { AppsV1Api, AuthenticationV1Api, CoreV1Api } from '@kubernetes/client-node';
 import type { V1Pod } from '@kubernetes/client-node';
+import { crdEstablished } from '../cluster/crd-established.ts';
 import { waitUntil } from '../cluster/wait-until.ts';
 import { useE2eCluster } from './e2e-cluster.ts';
 
@@ -46,7 +47,7 @@ function widget(name: string, size: number): object {
 test.serial('a CRD and a custom resource apply with kubectl; the schema and the status subresource hold', async (t) => {
   const { kubectl, createNamespace } = cluster();
   await kubectl(['apply', '--server-side', '-f', '-'], JSON.stringify(widgetCrd));
-  await kubectl(['wait', '--for=condition=Established', `crd/widgets.${GROUP}`, '--timeout=60s']);
+  await crdEstablished(kubectl, `widgets.${GROUP}`);
   const namespace = await createNamespace('smoke-crd');
 
   await kubectl(['apply', '--server-side', '-n', namespace, '-f', '-'], JSON.stringify(widget('small', 3)));

@@ -8,6 +8,7 @@ import { AppsV1Api, CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node'
 import type { CoreV1Event, KubeConfig, V1Pod, V1Secret } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import type { VaultCluster } from '../../src/operator/api/vault-cluster.ts';
+import { crdEstablished } from '../cluster/crd-established.ts';
 import { waitUntil } from '../cluster/wait-until.ts';
 import type { E2eCluster } from './e2e-cluster.ts';
 
@@ -17,7 +18,7 @@ export const WAIT = { timeoutMs: 180_000, intervalMs: 500 };
 
 export async function installCrd(cluster: E2eCluster): Promise<void> {
   await cluster.kubectl(['apply', '--server-side', '-f', CRD_FILE]);
-  await cluster.kubectl(['wait', '--for=condition=Established', 'crd/vaultclusters.sealbox.dev', '--timeout=60s']);
+  await crdEstablished(cluster.kubectl, 'vaultclusters.sealbox.dev');
 }
 
 /**

@@ -12,6 +12,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { parseDocument } from 'yaml';
+import { crdEstablished } from '../cluster/crd-established.ts';
 import { waitUntil } from '../cluster/wait-until.ts';
 import { CHART, ROOT, renderChart } from '../packaging/helm.ts';
 import { useE2eCluster } from './e2e-cluster.ts';
@@ -46,7 +47,7 @@ test('kubectl apply of crds/, manifests/ and the examples gives an Available Vau
 test('the API server accepts what the chart renders with every values file in ci/ (server-side dry run)', async (t) => {
   t.timeout(300_000);
   await cluster().kubectl(['apply', '--server-side', '-f', join(ROOT, 'crds/')]);
-  await cluster().kubectl(['wait', '--for=condition=Established', 'crd/vaultclusters.sealbox.dev', '--timeout=60s']);
+  await crdEstablished(cluster().kubectl, 'vaultclusters.sealbox.dev');
   const namespace = await cluster().createNamespace('chart');
   // namespaced-values.yaml puts its Role in the watched namespace "apps".
   await cluster().kubectl(['create', 'namespace', 'apps']);
