@@ -1,4 +1,5 @@
-import type { DeleteBuilder, Etcd3, Namespace, PutBuilder, Watcher } from 'etcd3';
+import type { Etcd3, Namespace, Watcher } from 'etcd3';
+import { BatchQueue } from '../../../lib/batch-queue.ts';
 import { describeError, SealboxError } from '../../../lib/errors.ts';
 import type { Logger } from '../../../lib/logger.ts';
 import type { EtcdStorageConfig } from '../../config/server-config.ts';
@@ -17,11 +18,14 @@ import { finalOperations } from '../final-operations.ts';
 import { assertValidKey, assertValidPrefix } from '../storage-key.ts';
 import { assertValidTransaction } from '../transaction-check.ts';
 import { callDeadline } from './call-deadline.ts';
+import { asComparedPut, commitBatch } from './commit-batch.ts';
 import type { CallDeadline } from './call-deadline.ts';
 import { createEtcdClient } from './etcd-client.ts';
 import { etcdError } from './etcd-errors.ts';
 import { listOneLevel } from './etcd-list.ts';
-import { assertRequestFits } from './request-size.ts';
+import { assertRequestFits, MAX_TXN_OPS } from './request-size.ts';
+import { TxnRequests } from './txn-request.ts';
+import type { EtcdCommit } from './txn-request.ts';
 import { acquireLeaseLock } from './lease-lock.ts';
 import type { LeaseLock } from './lease-lock.ts';
 import { cancelWatcher, connectWatcher } from './watch-connect.ts';
@@ -31,10 +35,14 @@ export interface EtcdBackendOptions {
 }
 
 const LOCK_FOLDER = 'core/lock/';
+// Batches of reads and of commits each in flight at once; what comes meanwhile gathers.
+const MAX_IN_FLIGHT = 4;
 
 /**
- * Entries as etcd keys under the configured prefix (etcd3's namespace adds and strips it), with
- * multi-key transactions as etcd Txns, the HA lock as a lease-bound key, and watches for caches.
+ * Entries as etcd keys under the configured prefix, with multi-key transactions as etcd Txns, the
+ * HA lock as a lease-bound key, and watches for caches. Concurrent reads go to etcd together as one
+ * read-only Txn, and concurrent commits that cannot interfere as one Txn: each gRPC call costs the
+ * client and etcd far more than the entries in it (see commit-batch.ts for when commits share).
  */
 export class EtcdBackend implements PhysicalBackend, Transactional, RevisionedWrites, HALock, Watchable {
   readonly type = 'etcd';
@@ -43,6 +51,9 @@ export class EtcdBackend implements PhysicalBackend, Transactional, RevisionedWr
   readonly #prefix: string;
   readonly #timeoutMs: number;
   readonly #logger: Logger | undefined;
+  readonly #requests: TxnRequests;
+  readonly #reads: BatchQueue<string, Uint8Array | undefined>;
+  readonly #commits: BatchQueue<EtcdCommit, number | undefined>;
   readonly #locks = new Set<LeaseLock>();
   readonly #watchers = new Set<Watcher>();
   // Aborts lock acquisitions still waiting when the backend closes.
@@ -54,6 +65,13 @@ export class EtcdBackend implements PhysicalBackend, Transactional, RevisionedWr
     this.#prefix = config.prefix;
     this.#timeoutMs = config.requestTimeoutMs;
     this.#logger = logger;
+    this.#requests = new TxnRequests(config.prefix);
+    this.#reads = new BatchQueue({ send: (keys) => this.#read(keys), newBatch: readBatch, maxInFlight: MAX_IN_FLIGHT });
+    this.#commits = new BatchQueue({
+      send: (commits) => this.#commitTogether(commits),
+      newBatch: () => commitBatch(config.prefix),
+      maxInFlight: MAX_IN_FLIGHT,
+    });
   }
 
   /** Connects lazily: a cluster that is down makes operations fail, not the server start. */
@@ -63,19 +81,15 @@ export class EtcdBackend implements PhysicalBackend, Transactional, RevisionedWr
 
   async get(key: string): Promise<Uint8Array | undefined> {
     assertValidKey(key);
-    const value = await this.#kv.get(key).options(this.#deadline()).buffer().catch(this.#failed('reading an entry'));
-    return value === null ? undefined : new Uint8Array(value);
+    return this.#reads.run(key);
   }
 
   async put(key: string, value: Uint8Array): Promise<void> {
-    assertValidKey(key);
-    assertRequestFits(this.#prefix, [{ type: 'put', key, value }]);
-    await this.#kv.put(key).value(Buffer.from(value)).options(this.#deadline()).catch(this.#failed('writing an entry'));
+    await this.commit([{ type: 'put', key, value }]);
   }
 
   async delete(key: string): Promise<void> {
-    assertValidKey(key);
-    await this.#kv.delete().key(key).options(this.#deadline()).catch(this.#failed('deleting an entry'));
+    await this.commit([{ type: 'delete', key }]);
   }
 
   async list(prefix: string): Promise<string[]> {
@@ -91,16 +105,9 @@ export class EtcdBackend implements PhysicalBackend, Transactional, RevisionedWr
     assertValidTransaction(operations, conditions);
     const writes = finalOperations(operations);
     assertRequestFits(this.#prefix, [...writes, ...conditions.map(asComparedPut)]);
-    const [first, ...rest] = conditions.length > 0 ? conditions.map(toCompare) : alwaysTrue(writes);
     // Nothing to check and nothing to write: applied, and no key changed at any revision.
-    if (first === undefined) return 0;
-    const result = await rest
-      .reduce((txn, compare) => txn.and(...compare), this.#kv.if(...first))
-      .then(...writes.map((operation) => this.#toRequest(operation)))
-      .options(this.#deadline())
-      .commit()
-      .catch(this.#failed('applying a transaction'));
-    return result.succeeded ? Number(result.header.revision) : undefined;
+    if (writes.length === 0 && conditions.length === 0) return 0;
+    return this.#commits.run({ writes, conditions });
   }
 
   async acquireLock(name: string, value: string, ttlSeconds: number, signal: AbortSignal): Promise<HeldLock> {
@@ -164,9 +171,25 @@ export class EtcdBackend implements PhysicalBackend, Transactional, RevisionedWr
     this.#client.close();
   }
 
-  #toRequest(operation: TxnOperation): PutBuilder | DeleteBuilder {
-    if (operation.type === 'delete') return this.#kv.delete().key(operation.key);
-    return this.#kv.put(operation.key).value(Buffer.from(operation.value));
+  async #read(keys: readonly string[]): Promise<Array<Uint8Array | undefined>> {
+    const response = await this.#kv.kv.txn(this.#requests.reads(keys), this.#deadline()).catch(this.#failed('reading an entry'));
+    // Copies: the values are views of the whole response's buffer, which a cached entry would keep alive.
+    return response.responses.map(({ response_range }) => {
+      const value = response_range.kvs[0]?.value;
+      return value === undefined ? undefined : new Uint8Array(value);
+    });
+  }
+
+  async #commitTogether(commits: readonly EtcdCommit[]): Promise<Array<number | undefined>> {
+    const revision = await this.#send(commits);
+    if (revision !== undefined || commits.length === 1) return commits.map(() => revision);
+    // Some commit's condition failed; on their own, each finds out whether it was its own.
+    return Promise.all(commits.map((commit) => this.#send([commit])));
+  }
+
+  async #send(commits: readonly EtcdCommit[]): Promise<number | undefined> {
+    const response = await this.#kv.kv.txn(this.#requests.commits(commits), this.#deadline()).catch(this.#failed('applying a transaction'));
+    return response.succeeded ? Number(response.header.revision) : undefined;
   }
 
   #deadline(): CallDeadline {
@@ -188,24 +211,10 @@ export class EtcdBackend implements PhysicalBackend, Transactional, RevisionedWr
   }
 }
 
-type Compare = Parameters<Namespace['if']>;
-
-// A compared value travels in the request like a written one.
-function asComparedPut(condition: TxnCondition): TxnOperation {
-  return { type: 'put', key: condition.key, value: condition.value ?? new Uint8Array(0) };
-}
-
-// An absent key has create revision 0; a Value compare on an absent key never holds.
-function toCompare(condition: TxnCondition): Compare {
-  if (condition.value === undefined) return [condition.key, 'Create', '==', 0];
-  return [condition.key, 'Value', '==', Buffer.from(condition.value)];
-}
-
-// etcd3 builds a Txn from its first compare; without conditions, one that always holds (every
-// version, even an absent key's 0, is above -1). None when there is nothing to do at all.
-function alwaysTrue(writes: readonly TxnOperation[]): Compare[] {
-  const key = writes[0]?.key;
-  return key === undefined ? [] : [[key, 'Version', '>', -1]];
+// Ranges of one read-only Txn, within etcd's operation limit.
+function readBatch(): () => boolean {
+  let count = 0;
+  return () => ++count <= MAX_TXN_OPS;
 }
 
 /** The key of lock `name`, which must be a single key segment. */

@@ -13,6 +13,9 @@ export async function createEtcdClient(config: EtcdStorageConfig): Promise<Etcd3
     // (watches, lease keepalives) live on and are supervised separately.
     defaultCallOptions: (context) =>
       context.isStream ? {} : { deadline: new Date(Date.now() + config.requestTimeoutMs) },
+    // One read-only Txn answers many gets at once, each value up to etcd's 1.5 MiB request limit:
+    // past gRPC's default 4 MiB a batch would fail. etcd's own client sets no limit either.
+    grpcOptions: { 'grpc.max_receive_message_length': -1 },
   };
   const credentials = await tlsCredentials(config);
   if (credentials !== undefined) options.credentials = credentials;
