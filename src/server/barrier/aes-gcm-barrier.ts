@@ -2,6 +2,7 @@ import { createSecretKey } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { secretsEqual } from '../../lib/constant-time.ts';
 import { SealboxError } from '../../lib/errors.ts';
+import { RandomPool } from '../../lib/random-pool.ts';
 import { SerialQueue } from '../../lib/serial-queue.ts';
 import type { PhysicalBackend, Transactional, TxnOperation } from '../storage/physical-backend.ts';
 import { decrypt, encrypt, termOf } from './aes-gcm.ts';
@@ -35,6 +36,8 @@ export class AesGcmBarrier implements Barrier {
   #keyObjects = new WeakMap<Buffer, KeyObject>();
   /** Warm reads (tokens, policies, secrets) decrypt once per cached ciphertext; zeroed on seal. */
   readonly #plaintexts = new PlaintextCache();
+  /** Nonces for every entry written. */
+  readonly #random = new RandomPool();
   #encryptions = 0;
   #persistedEncryptions = 0;
   #rotationDue: (() => void) | undefined;
@@ -204,7 +207,7 @@ export class AesGcmBarrier implements Barrier {
     const keyring = this.#open();
     const active = keyring.activeKey();
     this.#encryptions += 1;
-    const ciphertext = encrypt(this.#keyObject(active.value), active.term, key, value);
+    const ciphertext = encrypt(this.#keyObject(active.value), active.term, key, value, this.#random.bytes);
     const { disabled, maxOperations } = keyring.rotation;
     if (!disabled && this.#encryptions >= maxOperations) this.#rotationDue?.();
     return ciphertext;

@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { SealboxError } from '../../lib/errors.ts';
+import type { RandomBytes } from '../../lib/random-pool.ts';
 
 /**
  * Vault's barrier ciphertext: term (uint32 BE) | version | 12-byte nonce | AES-256-GCM ciphertext
@@ -14,15 +15,23 @@ const NONCE_LENGTH = 12;
 const TAG_LENGTH = 16;
 export const KEY_LENGTH = 32;
 
-export function encrypt(key: Uint8Array | KeyObject, term: number, path: string, plaintext: Uint8Array): Buffer {
-  const nonce = randomBytes(NONCE_LENGTH);
+/**
+ * The ciphertext has a store of its own (not a view of Node's shared allocation slab), so that a
+ * storage cache can keep it as it is.
+ */
+export function encrypt(key: Uint8Array | KeyObject, term: number, path: string, plaintext: Uint8Array, random: RandomBytes = randomBytes): Buffer {
+  const nonce = random(NONCE_LENGTH);
   const cipher = createCipheriv('aes-256-gcm', key, nonce);
   cipher.setAAD(Buffer.from(path, 'utf8'));
-  const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
-  const header = Buffer.alloc(HEADER_LENGTH);
-  header.writeUInt32BE(term, 0);
-  header.writeUInt8(VERSION_PATH_AAD, 4);
-  return Buffer.concat([header, nonce, body, cipher.getAuthTag()]);
+  const out = Buffer.from(new ArrayBuffer(HEADER_LENGTH + NONCE_LENGTH + plaintext.byteLength + TAG_LENGTH));
+  out.writeUInt32BE(term, 0);
+  out.writeUInt8(VERSION_PATH_AAD, 4);
+  nonce.copy(out, HEADER_LENGTH);
+  let at = HEADER_LENGTH + NONCE_LENGTH;
+  at += cipher.update(plaintext).copy(out, at);
+  at += cipher.final().copy(out, at);
+  cipher.getAuthTag().copy(out, at);
+  return out;
 }
 
 /** The term an entry was written under, read before choosing the key. */

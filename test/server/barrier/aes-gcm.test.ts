@@ -1,4 +1,5 @@
 import test from 'ava';
+import { RandomPool } from '../../../src/lib/random-pool.ts';
 import { decrypt, encrypt, generateKey, termOf } from '../../../src/server/barrier/aes-gcm.ts';
 
 test('the ciphertext carries the term and version 2, and round-trips', (t) => {
@@ -38,4 +39,13 @@ test('version 1 entries (no associated data) are still read', async (t) => {
 
 test('truncated entries are refused', (t) => {
   t.throws(() => termOf(Buffer.alloc(10)), { message: /too short/ });
+});
+
+test('a ciphertext has a store of its own, and each takes a fresh nonce from the given source', (t) => {
+  const key = generateKey();
+  const pool = new RandomPool();
+  const sealed = Array.from({ length: 500 }, () => encrypt(key, 1, 'logical/abc/foo', Buffer.from('same'), pool.bytes));
+  for (const ciphertext of sealed) t.true(ciphertext.byteOffset === 0 && ciphertext.byteLength === ciphertext.buffer.byteLength);
+  t.is(new Set(sealed.map((ciphertext) => ciphertext.subarray(5, 17).toString('hex'))).size, sealed.length);
+  t.true(sealed.every((ciphertext) => decrypt(key, 'logical/abc/foo', ciphertext).toString() === 'same'));
 });

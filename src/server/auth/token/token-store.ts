@@ -2,6 +2,7 @@ import { createHmac, createSecretKey, randomBytes } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { SealboxError } from '../../../lib/errors.ts';
 import { randomBase62 } from '../../../lib/random-id.ts';
+import { RandomPool } from '../../../lib/random-pool.ts';
 import type { Logger } from '../../../lib/logger.ts';
 import { ReadWriteLock } from '../../storage/file/read-write-lock.ts';
 import type { SecureStorage } from '../../barrier/secure-storage.ts';
@@ -81,6 +82,8 @@ export class TokenStore implements TokenAuthority {
   readonly systemTtl: TtlLimits;
   readonly #storage: SecureStorage;
   readonly #now: () => number;
+  /** Token IDs and accessors. */
+  readonly #random = new RandomPool();
   readonly #lock = new ReadWriteLock();
   readonly #revokeListeners: RevokeListener[] = [];
   /** Expiry of every expiring token this store has seen: the sweeper's work list. */
@@ -134,9 +137,9 @@ export class TokenStore implements TokenAuthority {
 
   /** The root token of init and generate-root: policy root, no TTL, no lease, orphan. */
   async createRootToken(): Promise<IssuedToken> {
-    const token = newTokenId();
+    const token = this.#newTokenId();
     const entry: TokenEntry = {
-      accessor: randomBase62(TOKEN_RANDOM_LENGTH),
+      accessor: randomBase62(TOKEN_RANDOM_LENGTH, this.#random.bytes),
       policies: ['root'],
       path: 'auth/token/root',
       displayName: 'root',
@@ -353,14 +356,14 @@ export class TokenStore implements TokenAuthority {
   }
 
   async #insert(spec: TokenSpec, parentHash: string | undefined, source = TOKEN_STORE_SOURCE): Promise<IssuedToken> {
-    const token = spec.customId ?? newTokenId();
+    const token = spec.customId ?? this.#newTokenId();
     const hash = await this.#hash(token);
     if (spec.customId !== undefined && (await this.#storage.get(`id/${hash}`)) !== undefined) {
       throw new SealboxError('invalid_request', 'cannot create a token with a duplicate ID');
     }
     const now = this.#now();
     const entry: TokenEntry = {
-      accessor: randomBase62(TOKEN_RANDOM_LENGTH),
+      accessor: randomBase62(TOKEN_RANDOM_LENGTH, this.#random.bytes),
       policies: spec.policies,
       path: spec.path,
       displayName: spec.displayName,
@@ -503,6 +506,10 @@ export class TokenStore implements TokenAuthority {
     return this.#salt;
   }
 
+  #newTokenId(): string {
+    return `hvs.${randomBase62(TOKEN_RANDOM_LENGTH, this.#random.bytes)}`;
+  }
+
   async #readOrCreateSalt(): Promise<Buffer> {
     const stored = await getJson<{ salt: string }>(this.#storage, SALT_KEY);
     if (stored !== undefined) return Buffer.from(stored.salt, 'base64');
@@ -510,10 +517,6 @@ export class TokenStore implements TokenAuthority {
     await putJson(this.#storage, SALT_KEY, { salt: salt.toString('base64') });
     return salt;
   }
-}
-
-function newTokenId(): string {
-  return `hvs.${randomBase62(TOKEN_RANDOM_LENGTH)}`;
 }
 
 function toJson(value: unknown): Buffer {
