@@ -78,3 +78,11 @@ export class BatchQueue<Item, Result> {
     }
   }
 }
+
+/** A `newBatch` for batches of at most `count` items. */
+export function atMost(count: number): () => () => boolean {
+  return () => {
+    let taken = 0;
+    return () => ++taken <= count;
+  };
+}

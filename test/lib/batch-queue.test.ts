@@ -1,6 +1,6 @@
 import test from 'ava';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { BatchQueue } from '../../src/lib/batch-queue.ts';
+import { atMost, BatchQueue } from '../../src/lib/batch-queue.ts';
 
 interface Recorder {
   readonly batches: number[][];
@@ -14,10 +14,7 @@ function recorder(maxInFlight: number, limit = Infinity): Recorder {
   let gates: Array<() => void> = [];
   const queue = new BatchQueue<number, number>({
     maxInFlight,
-    newBatch: () => {
-      let count = 0;
-      return () => ++count <= limit;
-    },
+    newBatch: atMost(limit),
     send: async (items) => {
       batches.push([...items]);
       await new Promise<void>((resolve) => gates.push(resolve));

@@ -1,5 +1,5 @@
 import type { Etcd3, Namespace, Watcher } from 'etcd3';
-import { BatchQueue } from '../../../lib/batch-queue.ts';
+import { atMost, BatchQueue } from '../../../lib/batch-queue.ts';
 import { describeError, SealboxError } from '../../../lib/errors.ts';
 import type { Logger } from '../../../lib/logger.ts';
 import type { EtcdStorageConfig } from '../../config/server-config.ts';
@@ -66,7 +66,8 @@ export class EtcdBackend implements PhysicalBackend, Transactional, RevisionedWr
     this.#timeoutMs = config.requestTimeoutMs;
     this.#logger = logger;
     this.#requests = new TxnRequests(config.prefix);
-    this.#reads = new BatchQueue({ send: (keys) => this.#read(keys), newBatch: readBatch, maxInFlight: MAX_IN_FLIGHT });
+    // Ranges of one read-only Txn, within etcd's operation limit.
+    this.#reads = new BatchQueue({ send: (keys) => this.#read(keys), newBatch: atMost(MAX_TXN_OPS), maxInFlight: MAX_IN_FLIGHT });
     this.#commits = new BatchQueue({
       send: (commits) => this.#commitTogether(commits),
       newBatch: () => commitBatch(config.prefix),
@@ -209,12 +210,6 @@ export class EtcdBackend implements PhysicalBackend, Transactional, RevisionedWr
       this.#logger?.error('storage watch listener failed', { key: change.key, error: describeError(error) });
     }
   }
-}
-
-// Ranges of one read-only Txn, within etcd's operation limit.
-function readBatch(): () => boolean {
-  let count = 0;
-  return () => ++count <= MAX_TXN_OPS;
 }
 
 /** The key of lock `name`, which must be a single key segment. */
