@@ -1,19 +1,12 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { atMost, BatchQueue } from '../../../lib/batch-queue.ts';
 import { SealboxError } from '../../../lib/errors.ts';
 import type { Logger } from '../../../lib/logger.ts';
 import type { PhysicalBackend, Transactional, TxnCondition, TxnOperation } from '../physical-backend.ts';
 import { sortKeys } from '../direct-children.ts';
-import { finalOperations } from '../final-operations.ts';
 import { bytesEqual } from '../transaction-check.ts';
-import {
-  ensureDir,
-  removeEmptyDirs,
-  removeFileDurably,
-  removeQuietly,
-  renameDurably,
-  writeTempFile,
-} from './durable-fs.ts';
+import { ensureDir, removeEmptyDirs, removeQuietly, syncDir, writeTempFile } from './durable-fs.ts';
 import { assertFileKey, entryPath, folderPath, listEntry } from './file-layout.ts';
 import { errnoCode, storageIoError } from './io-error.ts';
 import { ReadWriteLock } from './read-write-lock.ts';
@@ -25,10 +18,23 @@ export interface FileBackendOptions {
   readonly logger?: Logger;
 }
 
+/** A write waiting for its turn: its operations, applied only if every condition holds. */
+interface PendingWrite {
+  readonly operations: readonly TxnOperation[];
+  readonly conditions: readonly TxnCondition[];
+  /** What a failure says was being done. */
+  readonly action: string;
+}
+
+// Writes applied together at most; their syncs overlap, and the journal is written once for all.
+const MAX_WRITES_PER_COMMIT = 64;
+
 /**
  * Entries as files under one directory that this process owns alone (see file-layout.ts). Reads
  * share a lock and writes take it alone, so a transaction is never seen half-applied in process;
- * the journal (txn-journal.ts) gives the same guarantee across a crash.
+ * the journal (txn-journal.ts) gives the same guarantee across a crash. Writes that wait while
+ * others are applied are applied together (group commit): one after the other in memory, then as
+ * one staged, journaled change, so that their syncs overlap instead of queueing.
  */
 export class FileBackend implements PhysicalBackend, Transactional {
   readonly type = 'file';
@@ -39,6 +45,11 @@ export class FileBackend implements PhysicalBackend, Transactional {
   // until it is replayed, or a later write could be rolled back by a replay after a crash.
   #journalPending = false;
   #closed = false;
+  readonly #writes = new BatchQueue<PendingWrite, boolean>({
+    send: (writes) => this.#writing(() => this.#applyTogether(writes)),
+    newBatch: atMost(MAX_WRITES_PER_COMMIT),
+    maxInFlight: 1,
+  });
 
   private constructor(root: string, logger: Logger | undefined) {
     this.#root = root;
@@ -59,12 +70,12 @@ export class FileBackend implements PhysicalBackend, Transactional {
 
   async put(key: string, value: Uint8Array): Promise<void> {
     assertFileKey(key);
-    await this.#writing(() => this.#apply([{ type: 'put', key, value }]).catch(failed('writing an entry')));
+    await this.#writes.run({ operations: [{ type: 'put', key, value }], conditions: [], action: 'writing an entry' });
   }
 
   async delete(key: string): Promise<void> {
     assertFileKey(key);
-    await this.#writing(() => this.#apply([{ type: 'delete', key }]).catch(failed('deleting an entry')));
+    await this.#writes.run({ operations: [{ type: 'delete', key }], conditions: [], action: 'deleting an entry' });
   }
 
   async list(prefix: string): Promise<string[]> {
@@ -74,13 +85,7 @@ export class FileBackend implements PhysicalBackend, Transactional {
 
   async transaction(operations: readonly TxnOperation[], conditions: readonly TxnCondition[] = []): Promise<boolean> {
     for (const { key } of [...operations, ...conditions]) assertFileKey(key);
-    return this.#writing(async () => {
-      for (const condition of conditions) {
-        if (!bytesEqual(await this.#readEntry(condition.key), condition.value)) return false;
-      }
-      await this.#apply(finalOperations(operations)).catch(failed('applying a transaction'));
-      return true;
-    });
+    return this.#writes.run({ operations, conditions, action: 'applying a transaction' });
   }
 
   /** Waits for operations in flight; later calls fail. */
@@ -125,6 +130,37 @@ export class FileBackend implements PhysicalBackend, Transactional {
   }
 
   /**
+   * Each write's conditions see the writes before it in the batch; the operations of those that
+   * hold are applied as one. A failure fails them all: none of them applied.
+   */
+  async #applyTogether(writes: readonly PendingWrite[]): Promise<boolean[]> {
+    const pending = new Map<string, TxnOperation>();
+    const applied: boolean[] = [];
+    for (const write of writes) {
+      const holds = await this.#conditionsHold(write.conditions, pending);
+      applied.push(holds);
+      if (!holds) continue;
+      for (const operation of write.operations) {
+        // Re-inserted, so that the map keeps the order in which keys were last written.
+        pending.delete(operation.key);
+        pending.set(operation.key, operation);
+      }
+    }
+    const action = writes.every((write) => write.action === writes[0]?.action) ? writes[0]!.action : 'applying a transaction';
+    if (pending.size > 0) await this.#apply([...pending.values()]).catch(failed(action));
+    return applied;
+  }
+
+  async #conditionsHold(conditions: readonly TxnCondition[], pending: ReadonlyMap<string, TxnOperation>): Promise<boolean> {
+    for (const condition of conditions) {
+      const written = pending.get(condition.key);
+      const current = written === undefined ? await this.#readEntry(condition.key) : written.type === 'put' ? written.value : undefined;
+      if (!bytesEqual(current, condition.value)) return false;
+    }
+    return true;
+  }
+
+  /**
    * Stages every new value in a temp file, then (for more than one step) records the journal, then
    * renames and deletes. A failure while staging or before the journal exists applies nothing; a
    * failure after leaves the journal for #replayJournal to finish.
@@ -158,15 +194,14 @@ export class FileBackend implements PhysicalBackend, Transactional {
     this.#journalPending = false;
   }
 
+  /** All at once: the syncs of the temp files overlap. */
   async #stage(operations: readonly TxnOperation[]): Promise<JournalStep[]> {
-    const steps: JournalStep[] = [];
-    try {
-      for (const operation of operations) steps.push(await this.#stageOne(operation));
-    } catch (error) {
-      await this.#unstage(steps);
-      throw error;
-    }
-    return steps;
+    const staged = await Promise.allSettled(operations.map((operation) => this.#stageOne(operation)));
+    const steps = staged.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+    const failure = staged.find((result) => result.status === 'rejected');
+    if (failure === undefined) return steps;
+    await this.#unstage(steps);
+    throw failure.reason;
   }
 
   async #stageOne(operation: TxnOperation): Promise<JournalStep> {
@@ -191,21 +226,27 @@ export class FileBackend implements PhysicalBackend, Transactional {
     }
   }
 
-  /** On replay, a staged file already renamed before the crash is simply gone: that step is done. */
+  /**
+   * Renames and deletes in order, then syncs each directory they touched once, so that all of them
+   * are durable when this returns (a crash before that leaves the journal, or for a single step the
+   * old or the new entry). On replay, a staged file already renamed before the crash is simply
+   * gone: that step is done.
+   */
   async #commit(steps: readonly JournalStep[], replaying: boolean): Promise<void> {
+    const touched = new Set<string>();
+    const emptied = new Set<string>();
     for (const step of steps) {
       const { dir, file } = entryPath(this.#root, step.key);
+      touched.add(dir);
       if (step.type === 'delete') {
-        await removeFileDurably(file);
-        await removeEmptyDirs(this.#root, dir);
+        await unlink(file).catch(ignoreCode('ENOENT'));
+        emptied.add(dir);
         continue;
       }
-      try {
-        await renameDurably(join(dir, step.temp), file);
-      } catch (error) {
-        if (!replaying || errnoCode(error) !== 'ENOENT') throw error;
-      }
+      await rename(join(dir, step.temp), file).catch(replaying ? ignoreCode('ENOENT') : rethrow);
     }
+    await Promise.all([...touched].map((dir) => syncDir(dir).catch(ignoreCode('ENOENT'))));
+    for (const dir of emptied) await removeEmptyDirs(this.#root, dir);
   }
 
   async #readEntry(key: string): Promise<Uint8Array | undefined> {
@@ -235,6 +276,16 @@ function failed(action: string): (error: unknown) => never {
   return (error) => {
     throw storageIoError(action, error);
   };
+}
+
+function ignoreCode(code: string): (error: unknown) => void {
+  return (error) => {
+    if (errnoCode(error) !== code) throw error;
+  };
+}
+
+function rethrow(error: unknown): never {
+  throw error;
 }
 
 function pendingJournalError(): SealboxError {
