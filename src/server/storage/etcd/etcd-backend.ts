@@ -35,14 +35,15 @@ export interface EtcdBackendOptions {
 }
 
 const LOCK_FOLDER = 'core/lock/';
-// Batches of reads and of commits each in flight at once; what comes meanwhile gathers.
-const MAX_IN_FLIGHT = 4;
+// One batch per event-loop turn, none held back for earlier ones to finish: writes to one hot key
+// never share a Txn and would queue behind each other, and every call keeps its own deadline.
+const MAX_IN_FLIGHT = Infinity;
 
 /**
  * Entries as etcd keys under the configured prefix, with multi-key transactions as etcd Txns, the
- * HA lock as a lease-bound key, and watches for caches. Concurrent reads go to etcd together as one
- * read-only Txn, and concurrent commits that cannot interfere as one Txn: each gRPC call costs the
- * client and etcd far more than the entries in it (see commit-batch.ts for when commits share).
+ * HA lock as a lease-bound key, and watches for caches. The gets of one event-loop turn go to etcd
+ * together as one read-only Txn, and its commits that cannot interfere as one Txn: each gRPC call
+ * costs the client and etcd far more than the entries in it (commit-batch.ts says when commits share).
  */
 export class EtcdBackend implements PhysicalBackend, Transactional, RevisionedWrites, HALock, Watchable {
   readonly type = 'etcd';
