@@ -24,7 +24,7 @@ interface Waiting<Item, Result> {
  */
 export class BatchQueue<Item, Result> {
   readonly #options: BatchQueueOptions<Item, Result>;
-  #waiting: Array<Waiting<Item, Result>> = [];
+  readonly #waiting: Array<Waiting<Item, Result>> = [];
   #inFlight = 0;
   #scheduled = false;
 
@@ -63,9 +63,10 @@ export class BatchQueue<Item, Result> {
 
   #take(): Array<Waiting<Item, Result>> {
     const admit = this.#options.newBatch();
-    let count = 0;
-    // The first item goes even when it alone is past a limit: its own call reports that.
-    while (count < this.#waiting.length && (admit(this.#waiting[count]!.item) || count === 0)) count += 1;
+    // An item past a limit on its own still goes, alone: its own call reports that.
+    if (!admit(this.#waiting[0]!.item)) return this.#waiting.splice(0, 1);
+    let count = 1;
+    while (count < this.#waiting.length && admit(this.#waiting[count]!.item)) count += 1;
     return this.#waiting.splice(0, count);
   }
 

@@ -83,6 +83,28 @@ test('an item no batch admits still goes out, alone', async (t) => {
   t.deepEqual(batches, [[1], [2]]);
 });
 
+test('an item a batch refuses on its own goes alone, and counts for nothing in the next batch', async (t) => {
+  const batches: number[][] = [];
+  // Items are sizes; a batch holds at most 10, and remembers only what it admits.
+  const queue = new BatchQueue<number, number>({
+    maxInFlight: Infinity,
+    newBatch: () => {
+      let total = 0;
+      return (size) => {
+        if (total + size > 10) return false;
+        total += size;
+        return true;
+      };
+    },
+    send: async (items) => {
+      batches.push([...items]);
+      return items;
+    },
+  });
+  t.deepEqual(await Promise.all([20, 1, 2, 30, 3].map((size) => queue.run(size))), [20, 1, 2, 30, 3]);
+  t.deepEqual(batches, [[20], [1, 2], [30], [3]]);
+});
+
 test('a failed batch fails each of its items, and the queue goes on', async (t) => {
   let calls = 0;
   const queue = new BatchQueue<number, number>({

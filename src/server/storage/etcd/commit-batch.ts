@@ -1,3 +1,4 @@
+import type { TxnCondition, TxnOperation } from '../physical-backend.ts';
 import { bytesEqual } from '../transaction-check.ts';
 import type { EtcdCommit } from './txn-request.ts';
 import { MAX_REQUEST_BYTES, MAX_TXN_OPS, requestBytes } from './request-size.ts';
@@ -27,6 +28,6 @@ export function commitBatch(prefix: string): (commit: EtcdCommit) => boolean {
 }
 
 // A compared value travels in the request like a written one.
-export function asComparedPut(condition: EtcdCommit['conditions'][number]): EtcdCommit['writes'][number] {
+export function asComparedPut(condition: TxnCondition): TxnOperation {
   return { type: 'put', key: condition.key, value: condition.value ?? new Uint8Array(0) };
 }

@@ -94,3 +94,13 @@ test('commits to one key in one turn apply one after the other, none lost', asyn
   }
   t.is(text(await storage.get('counter')), '5');
 });
+
+test('a commit etcd refuses on its own shares no Txn: a small one issued with it still applies', async (t) => {
+  const storage = await backend(t);
+  const tooMany = Array.from({ length: 200 }, (_, index) => ({ type: 'put' as const, key: `big/${index}`, value: bytes('x') }));
+  const [refused, small] = await Promise.allSettled([storage.transaction(tooMany), storage.put('small', bytes('applied'))]);
+  t.is(refused.status, 'rejected');
+  t.is(small.status, 'fulfilled');
+  t.is(text(await storage.get('small')), 'applied');
+  t.deepEqual(await storage.list('big/'), []);
+});
