@@ -31,6 +31,11 @@ test('file: a full disk fails writes with storage_unavailable and corrupts nothi
   t.is(observed.fillError.message, 'storage unavailable: writing an entry failed (ENOSPC: no space left on device)');
   t.is(observed.overwriteError.code, 'storage_unavailable');
   t.is(observed.transactionError.code, 'storage_unavailable');
+  t.deepEqual(
+    observed.batchErrors.map((error: { code: string }) => error.code),
+    ['storage_unavailable', 'storage_unavailable'],
+    'writes applied together fail together',
+  );
   t.deepEqual(observed.afterFailures, {
     a: 'value a',
     b: 'value b',
