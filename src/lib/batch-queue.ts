@@ -27,6 +27,7 @@ export class BatchQueue<Item, Result> {
   readonly #waiting: Array<Waiting<Item, Result>> = [];
   #inFlight = 0;
   #scheduled = false;
+  readonly #idleWaiters: Array<() => void> = [];
 
   constructor(options: BatchQueueOptions<Item, Result>) {
     this.#options = options;
@@ -37,6 +38,16 @@ export class BatchQueue<Item, Result> {
       this.#waiting.push({ item, resolve, reject });
       this.#schedule();
     });
+  }
+
+  /** Settles once no item waits and no batch is in flight: a closing owner lets earlier calls finish. */
+  idle(): Promise<void> {
+    if (this.#isIdle()) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  #isIdle(): boolean {
+    return this.#waiting.length === 0 && this.#inFlight === 0;
   }
 
   // setImmediate, not a microtask: the continuations of the batch just answered submit their next
@@ -57,6 +68,7 @@ export class BatchQueue<Item, Result> {
       void this.#send(batch).finally(() => {
         this.#inFlight -= 1;
         this.#schedule();
+        if (this.#isIdle()) for (const resolve of this.#idleWaiters.splice(0)) resolve();
       });
     }
   }

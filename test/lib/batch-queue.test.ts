@@ -105,6 +105,24 @@ test('an item a batch refuses on its own goes alone, and counts for nothing in t
   t.deepEqual(batches, [[20], [1, 2], [30], [3]]);
 });
 
+test('idle settles once every item submitted before it is answered', async (t) => {
+  const { queue, release } = recorder(1, 1);
+  t.is(await Promise.race([queue.idle().then(() => 'idle'), turns(1).then(() => 'waiting')]), 'idle', 'an empty queue is idle');
+  const answered: number[] = [];
+  for (const item of [1, 2]) void queue.run(item).then((result) => answered.push(result));
+  let idle = false;
+  void queue.idle().then(() => (idle = true));
+  await turns(2);
+  t.false(idle);
+  release();
+  await turns(2);
+  t.false(idle, 'the second item is still in flight');
+  release();
+  await turns(2);
+  t.true(idle);
+  t.deepEqual(answered, [2, 4]);
+});
+
 test('a failed batch fails each of its items, and the queue goes on', async (t) => {
   let calls = 0;
   const queue = new BatchQueue<number, number>({

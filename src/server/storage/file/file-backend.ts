@@ -90,6 +90,7 @@ export class FileBackend implements PhysicalBackend, Transactional {
 
   /** Waits for operations in flight; later calls fail. */
   async close(): Promise<void> {
+    await this.#writes.idle();
     await this.#lock.write(async () => {
       this.#closed = true;
     });

@@ -131,3 +131,16 @@ test('file: in a batch, each condition sees the writes before it', async (t) => 
   t.true(applied);
   t.deepEqual(await backend.get('after-flag'), bytes('yes'));
 });
+
+test('file: writes issued before close complete; writes after it fail', async (t) => {
+  const dir = freshDir();
+  const backend = await FileBackend.open(dir);
+  const before = [backend.put('a', bytes('1')), backend.transaction([{ type: 'put', key: 'b', value: bytes('2') }])];
+  await backend.close();
+  await Promise.all(before);
+  const error = await t.throwsAsync(backend.put('c', bytes('3')));
+  t.true(isSealboxError(error, 'storage_unavailable'));
+  const reopened = await FileBackend.open(dir);
+  t.teardown(() => reopened.close());
+  t.deepEqual(await reopened.list(''), ['a', 'b']);
+});
