@@ -18,7 +18,7 @@ import { finalOperations } from '../final-operations.ts';
 import { assertValidKey, assertValidPrefix } from '../storage-key.ts';
 import { assertValidTransaction } from '../transaction-check.ts';
 import { callDeadline } from './call-deadline.ts';
-import { asComparedPut, commitBatch } from './commit-batch.ts';
+import { commitBatch } from './commit-batch.ts';
 import type { CallDeadline } from './call-deadline.ts';
 import { createEtcdClient } from './etcd-client.ts';
 import { etcdError } from './etcd-errors.ts';
@@ -71,7 +71,7 @@ export class EtcdBackend implements PhysicalBackend, Transactional, RevisionedWr
     this.#reads = new BatchQueue({ send: (keys) => this.#read(keys), newBatch: atMost(MAX_TXN_OPS), maxInFlight: MAX_IN_FLIGHT });
     this.#commits = new BatchQueue({
       send: (commits) => this.#commitTogether(commits),
-      newBatch: () => commitBatch(config.prefix),
+      newBatch: commitBatch,
       maxInFlight: MAX_IN_FLIGHT,
     });
   }
@@ -106,10 +106,10 @@ export class EtcdBackend implements PhysicalBackend, Transactional, RevisionedWr
   async commit(operations: readonly TxnOperation[], conditions: readonly TxnCondition[] = []): Promise<number | undefined> {
     assertValidTransaction(operations, conditions);
     const writes = finalOperations(operations);
-    assertRequestFits(this.#prefix, [...writes, ...conditions.map(asComparedPut)]);
+    const bytes = assertRequestFits(this.#prefix, writes, conditions);
     // Nothing to check and nothing to write: applied, and no key changed at any revision.
     if (writes.length === 0 && conditions.length === 0) return 0;
-    return this.#commits.run({ writes, conditions });
+    return this.#commits.run({ writes, conditions, bytes });
   }
 
   async acquireLock(name: string, value: string, ttlSeconds: number, signal: AbortSignal): Promise<HeldLock> {

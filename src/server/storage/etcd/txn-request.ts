@@ -5,6 +5,8 @@ import type { TxnCondition, TxnOperation } from '../physical-backend.ts';
 export interface EtcdCommit {
   readonly writes: readonly TxnOperation[];
   readonly conditions: readonly TxnCondition[];
+  /** About how many bytes it takes in a request (request-size.ts). */
+  readonly bytes: number;
 }
 
 /**
