@@ -1,3 +1,4 @@
+import { rfc3339Seconds } from '../../lib/rfc3339.ts';
 import type { Condition } from './vault-cluster.ts';
 
 /** The condition types of a VaultCluster's status. */
@@ -57,7 +58,7 @@ export function mergeConditions(previous: readonly Condition[] | undefined, inpu
       type: input.type,
       status,
       observedGeneration: generation,
-      lastTransitionTime: old !== undefined && old.status === status ? old.lastTransitionTime : now.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      lastTransitionTime: old !== undefined && old.status === status ? old.lastTransitionTime : rfc3339Seconds(now),
       reason: input.reason,
       message: input.message,
     });

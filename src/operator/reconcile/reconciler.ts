@@ -1,5 +1,6 @@
 import type { KubernetesObject, V1Pod, V1Secret, V1StatefulSet } from '@kubernetes/client-node';
 import { describeError } from '../../lib/errors.ts';
+import { rfc3339Seconds } from '../../lib/rfc3339.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { findCondition } from '../api/conditions.ts';
 import { FINALIZER, LABEL_INSTANCE, LABEL_MANAGED_BY, LABEL_ROLE, MANAGED_BY } from '../api/labels.ts';
@@ -477,7 +478,7 @@ export class Reconciler {
     const status: VaultClusterStatus = { ...(cluster.status ?? {}), phase: 'Paused', observedGeneration: cluster.metadata?.generation ?? 0, conditions };
     const progressing = findCondition(conditions, 'Progressing');
     if (progressing?.reason !== 'Paused') {
-      const now = this.#deps.now().toISOString().replace(/\.\d{3}Z$/, 'Z');
+      const now = rfc3339Seconds(this.#deps.now());
       const replaced = conditions.filter((condition) => condition.type !== 'Progressing');
       replaced.push({ type: 'Progressing', status: 'False', reason: 'Paused', message: 'spec.paused is true: the operator changes nothing', lastTransitionTime: now, observedGeneration: cluster.metadata?.generation ?? 0 });
       status.conditions = replaced;

@@ -1,4 +1,5 @@
 import { SealboxError } from '../../lib/errors.ts';
+import { rfc3339Seconds } from '../../lib/rfc3339.ts';
 import type { PhysicalBackend } from './physical-backend.ts';
 import { isTransactional } from './physical-backend.ts';
 
@@ -27,7 +28,7 @@ export async function readMigrationLock(storage: PhysicalBackend): Promise<Migra
 export async function takeMigrationLock(storage: PhysicalBackend, now: Date): Promise<void> {
   const existing = await readMigrationLock(storage);
   if (existing !== undefined) throw migrationInProgress(existing);
-  const value = Buffer.from(JSON.stringify({ start: rfc3339(now) }), 'utf8');
+  const value = Buffer.from(JSON.stringify({ start: rfc3339Seconds(now) }), 'utf8');
   if (!isTransactional(storage)) {
     await storage.put(MIGRATION_LOCK_KEY, value);
     return;
@@ -67,9 +68,4 @@ function startOf(value: Uint8Array): string {
     // An unreadable lock still locks; only its time is unknown.
   }
   return 'an unknown time';
-}
-
-/** Whole seconds, as Go's time.RFC3339 prints them. */
-function rfc3339(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
