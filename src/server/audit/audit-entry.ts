@@ -1,3 +1,4 @@
+import { rfc3339Seconds } from '../../lib/rfc3339.ts';
 import type { AuthBlock } from '../logical/logical-response.ts';
 import type { MountEntry } from '../router/mount-entry.ts';
 import type { AuditInput } from './audit-input.ts';
@@ -156,16 +157,13 @@ function accessor(value: string, context: EntryContext): string | undefined {
   return context.format.logRaw || !context.format.hmacAccessor ? value : context.hash(value);
 }
 
-function rfc3339Seconds(unixMs: number): string {
-  return new Date(unixMs).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
 /** Go's omitempty: drops empty strings, zeros, false, null and empty lists and maps. */
 function compact(fields: Readonly<Record<string, unknown>>): AuditEntry {
   const out: AuditEntry = {};
-  for (const [name, value] of Object.entries(fields)) {
-    if (isEmpty(value)) continue;
-    out[name] = value;
+  // for-in over these plain literals: Object.entries would build an array of pairs per entry block.
+  for (const name in fields) {
+    const value = fields[name];
+    if (!isEmpty(value)) out[name] = value;
   }
   return out;
 }
@@ -173,5 +171,10 @@ function compact(fields: Readonly<Record<string, unknown>>): AuditEntry {
 function isEmpty(value: unknown): boolean {
   if (value === undefined || value === null || value === '' || value === 0 || value === false) return true;
   if (Array.isArray(value)) return value.length === 0;
-  return typeof value === 'object' && Object.keys(value).length === 0;
+  return typeof value === 'object' && !hasKeys(value);
+}
+
+function hasKeys(value: object): boolean {
+  for (const _ in value) return true;
+  return false;
 }
