@@ -26,10 +26,13 @@ export async function runHttpLoad(spec: HttpLoadSpec): Promise<LoadResult> {
   const before = cpuOf(spec.pids);
   // autocannon's own percentiles are whole milliseconds; its per-response times are not.
   const latencies: number[] = [];
-  const result = await cannon(spec, spec.amount === undefined ? { duration: spec.seconds } : { amount: spec.amount }, latencies);
+  const timing = { started: performance.now(), lastResponse: 0 };
+  const result = await cannon(spec, spec.amount === undefined ? { duration: spec.seconds } : { amount: spec.amount }, latencies, timing);
   const after = cpuOf(spec.pids);
   const requests = result.requests.total;
-  const seconds = result.duration;
+  // With an amount, autocannon reports its result at the next whole-second tick after the last
+  // response, so its duration is rounded up to the second (a 17.1 s run reads 18 s).
+  const seconds = spec.amount === undefined ? result.duration : (timing.lastResponse - timing.started) / 1000;
   latencies.sort((a, b) => a - b);
   return {
     requests,
@@ -42,7 +45,7 @@ export async function runHttpLoad(spec: HttpLoadSpec): Promise<LoadResult> {
   };
 }
 
-function cannon(spec: HttpLoadSpec, length: { duration: number } | { amount: number }, latencies: number[] = []): Promise<autocannon.Result> {
+function cannon(spec: HttpLoadSpec, length: { duration: number } | { amount: number }, latencies: number[] = [], timing = { lastResponse: 0 }): Promise<autocannon.Result> {
   let next = 0;
   const request: autocannon.Request = {
     method: spec.method,
@@ -63,6 +66,7 @@ function cannon(spec: HttpLoadSpec, length: { duration: number } | { amount: num
       (error, result) => (error ? reject(error) : resolve(result)),
     );
     instance.on('response', (_client, statusCode, _bytes, responseTime) => {
+      timing.lastResponse = performance.now();
       if (statusCode < 300) latencies.push(responseTime);
     });
   });
