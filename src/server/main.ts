@@ -59,7 +59,7 @@ export async function startServer(config: ServerConfig, logger = createLogger({ 
   });
   const cache = config.disableCache === true ? undefined : CachedBackend.create(storage, { logger: logger.child({ component: 'storage-cache' }) });
   const fenced = new FencedBackend(cache ?? storage);
-  const barrier = instrumentBarrier(new AesGcmBarrier(fenced), metrics.barrier());
+  const barrier = instrumentBarrier(new AesGcmBarrier(fenced, { storageCached: cache !== undefined }), metrics.barrier());
   const listeners: RunningListener[] = [];
   const ha = withCacheRole(haSettings(config, storage, fenced, listeners), cache);
   const core = new Core({

@@ -20,6 +20,8 @@ const KEYRING_TERM = 1;
 
 export interface BarrierOptions {
   readonly now?: () => Date;
+  /** The physical backend is a storage cache: it hands out the same ciphertext object for a key until the key changes. */
+  readonly storageCached?: boolean;
 }
 
 /** AES-256-GCM barrier over a physical backend, with Vault's keyring and ciphertext layout. */
@@ -35,7 +37,7 @@ export class AesGcmBarrier implements Barrier {
    */
   #keyObjects = new WeakMap<Buffer, KeyObject>();
   /** Warm reads (tokens, policies, secrets) decrypt once per cached ciphertext; zeroed on seal. */
-  readonly #plaintexts = new PlaintextCache();
+  readonly #plaintexts: PlaintextCache;
   /** Nonces for every entry written. */
   readonly #random = new RandomPool();
   #encryptions = 0;
@@ -45,6 +47,7 @@ export class AesGcmBarrier implements Barrier {
   constructor(physical: PhysicalBackend & Transactional, options: BarrierOptions = {}) {
     this.#physical = physical;
     this.#now = options.now ?? (() => new Date());
+    this.#plaintexts = new PlaintextCache({ storageCached: options.storageCached === true });
   }
 
   get sealed(): boolean {
@@ -208,6 +211,7 @@ export class AesGcmBarrier implements Barrier {
     const active = keyring.activeKey();
     this.#encryptions += 1;
     const ciphertext = encrypt(this.#keyObject(active.value), active.term, key, value, this.#random.bytes);
+    this.#plaintexts.sealed(key, ciphertext, value);
     const { disabled, maxOperations } = keyring.rotation;
     if (!disabled && this.#encryptions >= maxOperations) this.#rotationDue?.();
     return ciphertext;

@@ -1,6 +1,7 @@
 import test from 'ava';
 import { AesGcmBarrier } from '../../../src/server/barrier/aes-gcm-barrier.ts';
 import { generateKey } from '../../../src/server/barrier/aes-gcm.ts';
+import { CachedBackend } from '../../../src/server/storage/cached-backend.ts';
 import { InmemBackend } from '../../../src/server/storage/inmem/inmem-backend.ts';
 
 async function unsealedBarrier() {
@@ -80,4 +81,22 @@ test('a view cannot read or write outside its prefix', async (t) => {
   await t.throwsAsync(view.view('a/').get('../../other/secret'), { message: /parent references/ });
   t.deepEqual(await view.list(''), ['key']);
   t.is(Buffer.from((await barrier.get('logical/other/secret'))!).toString(), 'not yours');
+});
+
+test('above a storage cache, what the barrier wrote reads back, and a ciphertext changed under it is checked', async (t) => {
+  const cache = CachedBackend.create(new InmemBackend());
+  cache.serve(true);
+  const barrier = new AesGcmBarrier(cache, { storageCached: true });
+  const rootKey = generateKey();
+  await barrier.initialize(Buffer.from(rootKey));
+  await barrier.unseal(Buffer.from(rootKey));
+  const written = Buffer.from('kept from the write');
+  await barrier.put('logical/one/secret', written);
+  written.fill(0);
+  t.is(Buffer.from((await barrier.get('logical/one/secret'))!).toString(), 'kept from the write');
+  await barrier.transaction([{ type: 'put', key: 'logical/one/secret', value: Buffer.from('second') }]);
+  t.is(Buffer.from((await barrier.get('logical/one/secret'))!).toString(), 'second');
+  // Another writer's bytes at the key (here: the ciphertext of another key) are a new object: decrypted, and refused.
+  await cache.put('logical/one/secret', (await cache.get('core/keyring'))!.slice());
+  await t.throwsAsync(barrier.get('logical/one/secret'), { message: /authentication failed/ });
 });
