@@ -11,8 +11,8 @@ import { spawnLoad } from './spawn-load.ts';
 /**
  * `npm run bench:profile -- --workload write`: one server under --cpu-prof, one workload at c=64 (or --connections N),
  * over HTTPS with --tls,
- * then the functions with the most CPU time (self and inclusive) from the profile; --save FILE
- * keeps the .cpuprofile (for Chrome's DevTools or a closer look).
+ * then the functions with the most CPU time (self and inclusive) from the profile and the main
+ * thread's time by layer; --save FILE keeps the .cpuprofile (for Chrome's DevTools or a closer look).
  */
 const REQUESTS: Record<string, (node: BenchNode) => Pick<HttpLoadSpec, 'method' | 'path' | 'headers' | 'body' | 'spread'>> = {
   read: (node) => ({ method: 'GET', path: '/v1/secret/data/bench', headers: { 'X-Vault-Token': node.token } }),
