@@ -41,8 +41,9 @@ try {
   const text = await readFile(join(profiles, file), 'utf8');
   if (values.save !== undefined) await writeFile(values.save, text);
   const profile = JSON.parse(text) as CpuProfile;
-  printTop(profile, Number(values.top));
-  printLayers(profile, result.cpuPerRequest['server'] ?? 0);
+  const tree = callTree(profile);
+  printTop(profile, tree, Number(values.top));
+  printLayers(profile, tree, result.cpuPerRequest['server'] ?? 0);
 } finally {
   await etcd.stop();
   await dir.remove();
@@ -54,21 +55,37 @@ interface CpuProfile {
   readonly timeDeltas: readonly number[];
 }
 
-function printTop(profile: CpuProfile, top: number): void {
-  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+type Frame = CpuProfile['nodes'][number]['callFrame'];
+
+/** The profile's nodes by ID, each with its parent: a sample's stack is read from its leaf up. */
+interface CallTree {
+  readonly byId: ReadonlyMap<number, CpuProfile['nodes'][number]>;
+  readonly parent: ReadonlyMap<number, number>;
+}
+
+function callTree(profile: CpuProfile): CallTree {
   const parent = new Map<number, number>();
   for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+  return { byId: new Map(profile.nodes.map((node) => [node.id, node])), parent };
+}
+
+/** The frames of node `id`'s stack, the leaf first. */
+function* stackOf(tree: CallTree, id: number): Generator<Frame> {
+  for (let at: number | undefined = id; at !== undefined; at = tree.parent.get(at)) yield tree.byId.get(at)!.callFrame;
+}
+
+function printTop(profile: CpuProfile, tree: CallTree, top: number): void {
   const own = new Map<number, number>();
   profile.samples.forEach((sample, index) => own.set(sample, (own.get(sample) ?? 0) + (profile.timeDeltas[index] ?? 0)));
   const total = [...own.values()].reduce((sum, micros) => sum + micros, 0);
   const self = new Map<string, number>();
   const inclusive = new Map<string, number>();
   for (const [id, micros] of own) {
-    const name = label(byId.get(id)!.callFrame);
+    const name = label(tree.byId.get(id)!.callFrame);
     self.set(name, (self.get(name) ?? 0) + micros);
     const seen = new Set<string>();
-    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
-      const frame = label(byId.get(at)!.callFrame);
+    for (const callFrame of stackOf(tree, id)) {
+      const frame = label(callFrame);
       if (!seen.has(frame)) inclusive.set(frame, (inclusive.get(frame) ?? 0) + micros);
       seen.add(frame);
     }
@@ -85,14 +102,11 @@ function printTop(profile: CpuProfile, top: number): void {
  * made it, a socket write for the HTTP layer), else to the package running it, else to V8.
  * The µs column shares out the server's measured CPU per request by these proportions.
  */
-function printLayers(profile: CpuProfile, cpuPerRequest: number): void {
-  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
-  const parent = new Map<number, number>();
-  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+function printLayers(profile: CpuProfile, tree: CallTree, cpuPerRequest: number): void {
   const layers = new Map<string, number>();
   let busy = 0;
   profile.samples.forEach((sample, index) => {
-    const layer = layerOf(sample, byId, parent);
+    const layer = layerOf(tree, sample);
     if (layer === undefined) return;
     const micros = profile.timeDeltas[index] ?? 0;
     busy += micros;
@@ -109,13 +123,12 @@ function printLayers(profile: CpuProfile, cpuPerRequest: number): void {
 }
 
 /** The layer a sample is charged to; undefined for idle time. */
-function layerOf(sample: number, byId: ReadonlyMap<number, CpuProfile['nodes'][number]>, parent: ReadonlyMap<number, number>): string | undefined {
-  const leaf = byId.get(sample)!.callFrame;
+function layerOf(tree: CallTree, sample: number): string | undefined {
+  const leaf = tree.byId.get(sample)!.callFrame;
   if (leaf.functionName === '(idle)') return undefined;
   if (leaf.url === '' && leaf.functionName.startsWith('(')) return leaf.functionName;
   let library: string | undefined;
-  for (let at: number | undefined = sample; at !== undefined; at = parent.get(at)) {
-    const { url } = byId.get(at)!.callFrame;
+  for (const { url } of stackOf(tree, sample)) {
     const own = /\/src\/(?:server\/)?([^/]+)\//.exec(url);
     if (own !== null) return own[1]!;
     library ??= /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url)?.[1];
@@ -123,7 +136,7 @@ function layerOf(sample: number, byId: ReadonlyMap<number, CpuProfile['nodes'][n
   return library ?? 'node (no caller of ours)';
 }
 
-function label(frame: { functionName: string; url: string; lineNumber: number }): string {
+function label(frame: Frame): string {
   const file = frame.url.split('/').slice(-2).join('/');
   return `${frame.functionName || '(anonymous)'} ${file}${frame.lineNumber >= 0 ? `:${frame.lineNumber + 1}` : ''}`;
 }
